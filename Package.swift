@@ -1,0 +1,84 @@
+// swift-tools-version: 6.0
+import PackageDescription
+
+/// Every Swift target: Swift 6 language mode with strict concurrency.
+let strict: [SwiftSetting] = [
+    .swiftLanguageMode(.v6),
+    .enableUpcomingFeature("ExistentialAny"),
+]
+
+let package = Package(
+    name: "loonflow-mcp-gateway",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "loonflow-mcp-gateway", targets: ["loonflow-mcp-gateway"])
+    ],
+    targets: [
+        // C libraries from Debian, each behind a module map and a header of typed shims.
+        .systemLibrary(
+            name: "CCurl", pkgConfig: "libcurl",
+            providers: [.apt(["libcurl4-openssl-dev"])]),
+        .systemLibrary(
+            name: "CMicroHTTPD", pkgConfig: "libmicrohttpd",
+            providers: [.apt(["libmicrohttpd-dev"])]),
+        .systemLibrary(
+            name: "CYAML", pkgConfig: "yaml-0.1",
+            providers: [.apt(["libyaml-dev"])]),
+        .systemLibrary(
+            name: "CCrypto", pkgConfig: "libcrypto",
+            providers: [.apt(["libssl-dev"])]),
+
+        // Plain Swift values shared by every layer.
+        .target(name: "JSON", swiftSettings: strict),
+        .target(name: "HTTPMessage", swiftSettings: strict),
+        .target(name: "Logging", dependencies: ["JSON"], swiftSettings: strict),
+
+        // Thin edges around the C libraries.
+        .target(name: "Curl", dependencies: ["CCurl", "HTTPMessage"], swiftSettings: strict),
+        .target(name: "HTTPServer", dependencies: ["CMicroHTTPD", "HTTPMessage"], swiftSettings: strict),
+        .target(name: "YAML", dependencies: ["CYAML"], swiftSettings: strict),
+        .target(name: "Crypto", dependencies: ["CCrypto"], swiftSettings: strict),
+
+        // The protocol, the product logic and the wiring.
+        .target(name: "MCPCore", dependencies: ["JSON"], swiftSettings: strict),
+        .target(
+            name: "MCPHTTP", dependencies: ["MCPCore", "HTTPMessage", "JSON", "Crypto", "Auth", "Logging"],
+            swiftSettings: strict),
+        .target(name: "Auth", dependencies: ["JSON", "Crypto"], swiftSettings: strict),
+        .target(
+            name: "LoonflowClient", dependencies: ["HTTPMessage", "JSON", "Auth", "Logging"],
+            swiftSettings: strict),
+        .target(
+            name: "Tools", dependencies: ["MCPCore", "LoonflowClient", "JSON", "Auth", "Logging"],
+            swiftSettings: strict),
+        .target(name: "Config", dependencies: ["YAML"], swiftSettings: strict),
+        .target(
+            name: "FixtureReplay", dependencies: ["HTTPMessage", "JSON", "Crypto", "Auth"],
+            swiftSettings: strict),
+        .target(
+            name: "Gateway",
+            dependencies: [
+                "MCPCore", "MCPHTTP", "Tools", "LoonflowClient", "Config", "Curl", "HTTPServer",
+                "FixtureReplay", "Logging", "Auth", "JSON", "HTTPMessage",
+            ],
+            swiftSettings: strict),
+        .executableTarget(name: "loonflow-mcp-gateway", dependencies: ["Gateway"], swiftSettings: strict),
+
+        // Test support: loopback upstreams, fixture loading, an MCP client over libcurl.
+        .target(
+            name: "TestSupport",
+            dependencies: ["JSON", "HTTPMessage", "Curl", "HTTPServer", "Gateway", "Crypto"],
+            path: "Tests/TestSupport", swiftSettings: strict),
+        .testTarget(name: "JSONTests", dependencies: ["JSON"], swiftSettings: strict),
+        .testTarget(name: "CurlTests", dependencies: ["Curl", "TestSupport"], swiftSettings: strict),
+        .testTarget(name: "HTTPServerTests", dependencies: ["HTTPServer", "Curl", "TestSupport"], swiftSettings: strict),
+        .testTarget(name: "ConfigTests", dependencies: ["Config", "YAML"], swiftSettings: strict),
+        .testTarget(name: "CryptoTests", dependencies: ["Crypto"], swiftSettings: strict),
+        .testTarget(name: "MCPCoreTests", dependencies: ["MCPCore", "JSON"], swiftSettings: strict),
+        .testTarget(name: "MCPHTTPTests", dependencies: ["MCPHTTP", "MCPCore", "JSON", "HTTPMessage"], swiftSettings: strict),
+        .testTarget(name: "AuthTests", dependencies: ["Auth", "JSON", "Crypto"], swiftSettings: strict),
+        .testTarget(name: "ToolsTests", dependencies: ["Tools", "TestSupport", "JSON"], swiftSettings: strict),
+        .testTarget(name: "FixtureReplayTests", dependencies: ["FixtureReplay", "TestSupport"], swiftSettings: strict),
+        .testTarget(name: "GatewayTests", dependencies: ["Gateway", "TestSupport", "JSON"], swiftSettings: strict),
+    ]
+)
