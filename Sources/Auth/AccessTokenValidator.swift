@@ -1,0 +1,86 @@
+import FoundationEssentials
+import Crypto
+import JSON
+
+/// Checks a token's shape (and, when the deployment's key is known, a JWT's signature)
+/// before anything is sent upstream.
+package struct AccessTokenValidator: Sendable {
+    /// The deployment's `JWT_SALT`; when set, JWT signatures are verified locally.
+    package var jwtKey: [UInt8]?
+    /// Current Unix time in seconds. Injected so tests never depend on the date.
+    package var now: @Sendable () -> Int64
+
+    package init(jwtKey: [UInt8]? = nil, now: @escaping @Sendable () -> Int64 = { currentUnixTime() }) {
+        self.jwtKey = jwtKey
+        self.now = now
+    }
+
+    package func validate(_ token: String) -> Result<AccessToken, AccessTokenError> {
+        if token.hasPrefix("lfpat.") { return validatePersonalAccessToken(token) }
+        if token.utf8.count(where: { $0 == UInt8(ascii: ".") }) == 2 { return validateJWT(token) }
+        return .failure(.malformed("neither a personal access token nor a JWT"))
+    }
+
+    private func validatePersonalAccessToken(_ token: String) -> Result<AccessToken, AccessTokenError> {
+        let parts = token.split(separator: ".", maxSplits: 2, omittingEmptySubsequences: false)
+        guard parts.count == 3 else { return .failure(.malformed("a personal access token has three dot-separated parts")) }
+        guard isCanonicalUUID(parts[1]) else {
+            return .failure(.malformed("the part after \"lfpat.\" must be a lowercase canonical UUID"))
+        }
+        guard Base64URL.isAlphabet(parts[2]) else {
+            return .failure(.malformed("the secret after the UUID must be non-empty URL-safe base64 (A-Z a-z 0-9 - _)"))
+        }
+        return .success(AccessToken(value: token, kind: .personalAccessToken(tokenID: String(parts[1]))))
+    }
+
+    private func validateJWT(_ token: String) -> Result<AccessToken, AccessTokenError> {
+        let parts = token.split(separator: ".", omittingEmptySubsequences: false)
+        guard parts.count == 3, parts.allSatisfy({ Base64URL.isAlphabet($0) }) else {
+            return .failure(.malformed("a JWT has three non-empty base64url segments"))
+        }
+        guard let headerBytes = Base64URL.decode(parts[0]),
+            case .object(let header)? = try? JSONParser().parse(headerBytes)
+        else { return .failure(.malformed("the JWT header is not a base64url JSON object")) }
+        guard let alg = header["alg"]?.stringValue else { return .failure(.malformed("the JWT header has no \"alg\"")) }
+        guard alg == "HS256" else { return .failure(.unsupportedAlgorithm(alg)) }
+        guard let payloadBytes = Base64URL.decode(parts[1]),
+            case .object(let payload)? = try? JSONParser().parse(payloadBytes)
+        else { return .failure(.malformed("the JWT payload is not a base64url JSON object")) }
+        if let jwtKey {
+            guard let signature = Base64URL.decode(parts[2]) else { return .failure(.badSignature) }
+            let signed = Array(token.utf8.prefix(parts[0].utf8.count + 1 + parts[1].utf8.count))
+            let expected = HMACSHA256.authenticationCode(key: jwtKey, message: signed)
+            guard constantTimeEquals(expected, signature) else { return .failure(.badSignature) }
+        }
+        let claims = Self.claims(from: payload)
+        if let exp = claims.expiresAt, exp <= now() { return .failure(.expired(expiredAt: exp)) }
+        return .success(AccessToken(value: token, kind: .jwt(claims)))
+    }
+
+    private static func claims(from payload: JSONObject) -> JWTClaims {
+        let data = payload["data"]?.objectValue
+        let exp = payload["exp"]?.numberValue?.doubleValue.map { Int64($0) }
+        return JWTClaims(
+            expiresAt: exp, userID: data?["id"]?.stringValue, email: data?["email"]?.stringValue,
+            userType: data?["type"]?.stringValue)
+    }
+}
+
+/// True for `xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx` in lowercase hex.
+package func isCanonicalUUID<S: StringProtocol>(_ text: S) -> Bool {
+    let bytes = Array(text.utf8)
+    guard bytes.count == 36 else { return false }
+    for (i, byte) in bytes.enumerated() {
+        if i == 8 || i == 13 || i == 18 || i == 23 {
+            if byte != UInt8(ascii: "-") { return false }
+        } else if !((UInt8(ascii: "0")...UInt8(ascii: "9")).contains(byte) || (UInt8(ascii: "a")...UInt8(ascii: "f")).contains(byte)) {
+            return false
+        }
+    }
+    return true
+}
+
+/// Seconds since 1970 from the system clock.
+package func currentUnixTime() -> Int64 {
+    Int64(Date().timeIntervalSince1970)
+}

@@ -1,0 +1,92 @@
+import JSON
+
+/// Hints about a tool's effects, as the protocol defines them (untrusted by clients).
+package struct ToolAnnotations: Sendable {
+    package var readOnly: Bool
+    package var destructive: Bool
+    package var idempotent: Bool
+    package var openWorld: Bool
+
+    package init(readOnly: Bool, destructive: Bool, idempotent: Bool, openWorld: Bool) {
+        self.readOnly = readOnly
+        self.destructive = destructive
+        self.idempotent = idempotent
+        self.openWorld = openWorld
+    }
+
+    package var json: JSONValue {
+        [
+            "readOnlyHint": .bool(readOnly), "destructiveHint": .bool(destructive),
+            "idempotentHint": .bool(idempotent), "openWorldHint": .bool(openWorld),
+        ]
+    }
+}
+
+/// The outcome of one tool call: success with structured content, or a tool error whose
+/// text tells the model how to recover.
+package struct ToolResult: Sendable, Equatable {
+    package var isError: Bool
+    package var text: String
+    package var structuredContent: JSONObject?
+
+    package static func success(_ structured: JSONObject) -> ToolResult {
+        let text = JSONSerializer(pretty: true).string(.object(structured))
+        return ToolResult(isError: false, text: text, structuredContent: structured)
+    }
+
+    package static func failure(_ message: String) -> ToolResult {
+        ToolResult(isError: true, text: message, structuredContent: nil)
+    }
+
+    package var json: JSONValue {
+        var object: JSONObject = ["content": [["type": "text", "text": .string(text)]]]
+        if let structuredContent { object["structuredContent"] = .object(structuredContent) }
+        object["isError"] = .bool(isError)
+        return .object(object)
+    }
+}
+
+/// Reports progress of a long call to the client (`notifications/progress`).
+package typealias ProgressReporter = @Sendable (_ progress: Double, _ total: Double?, _ message: String?) async -> Void
+
+/// What a tool knows about the call beyond its arguments.
+package struct ToolCallContext: Sendable {
+    /// The token the transport supplied (an HTTP header, or the server default), already
+    /// checked for shape. The tool argument `access_token`, when given, takes precedence.
+    package var transportToken: String?
+    /// Where the transport token came from, for messages (`Authorization header`).
+    package var transportTokenSource: String?
+    package var requestID: JSONRPCID?
+    package var progress: ProgressReporter?
+
+    package init(
+        transportToken: String? = nil, transportTokenSource: String? = nil, requestID: JSONRPCID? = nil,
+        progress: ProgressReporter? = nil
+    ) {
+        self.transportToken = transportToken
+        self.transportTokenSource = transportTokenSource
+        self.requestID = requestID
+        self.progress = progress
+    }
+}
+
+/// One MCP tool.
+package protocol Tool: Sendable {
+    var name: String { get }
+    var title: String { get }
+    var description: String { get }
+    var inputSchema: JSONValue { get }
+    var outputSchema: JSONValue { get }
+    var annotations: ToolAnnotations { get }
+    func call(arguments: JSONObject, context: ToolCallContext) async -> ToolResult
+}
+
+extension Tool {
+    /// The entry `tools/list` shows for this tool.
+    package var listing: JSONValue {
+        [
+            "name": .string(name), "title": .string(title), "description": .string(description),
+            "inputSchema": inputSchema, "outputSchema": outputSchema, "annotations": annotations.json,
+        ]
+    }
+}

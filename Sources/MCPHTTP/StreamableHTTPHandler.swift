@@ -1,0 +1,122 @@
+import Auth
+import HTTPMessage
+import JSON
+import Logging
+import MCPCore
+import Synchronization
+
+/// The MCP Streamable HTTP endpoint for both protocol eras: checks the HTTP request,
+/// authenticates it, hands the message to the `MCPServer` core and writes the answer as
+/// JSON (or SSE when the client asked for progress and accepts a stream).
+package final class StreamableHTTPHandler: HTTPHandler {
+    package let server: MCPServer
+    package let policy: HTTPPolicy
+    package let authentication: TransportAuthentication
+    package let maxJSONDepth: Int
+    package let logger: Logger
+    package let observer: (any RequestObserver)?
+    package let inFlight = InFlightCalls()
+    /// Legacy sessions with signed ids; nil means stateless.
+    package let sessions: SessionTokens?
+    private let requestCounter = Atomic<UInt64>(0)
+
+    package init(
+        server: MCPServer, policy: HTTPPolicy, authentication: TransportAuthentication, maxJSONDepth: Int = 64,
+        sessions: SessionTokens? = nil, logger: Logger = .silent, observer: (any RequestObserver)? = nil
+    ) {
+        self.server = server
+        self.policy = policy
+        self.authentication = authentication
+        self.maxJSONDepth = maxJSONDepth
+        self.sessions = sessions
+        self.logger = logger
+        self.observer = observer
+    }
+
+    package func handle(_ request: HTTPRequest) async -> HTTPResponse {
+        let started = ContinuousClock.now
+        let number = requestCounter.add(1, ordering: .relaxed).newValue
+        observer?.requestStarted()
+        var record = RequestRecord(requestNumber: number, outcome: "ok", status: 200, duration: .zero)
+        let response = await respond(to: request, record: &record)
+        record.status = response.status
+        record.duration = .now - started
+        finish(record)
+        return response
+    }
+
+    private func finish(_ record: RequestRecord) {
+        observer?.requestFinished(record)
+        let ms = Double(record.duration.components.attoseconds / 1_000_000_000_000) / 1000
+            + Double(record.duration.components.seconds) * 1000
+        logger.info(
+            "request",
+            [
+                "request": .string(String(record.requestNumber)), "era": .string(record.era?.rawValue ?? "-"),
+                "method": .string(record.method ?? "-"), "tool": .string(record.tool ?? "-"),
+                "outcome": .string(record.outcome), "status": .number(record.status),
+                "duration_ms": .number(JSONNumber((ms * 1000).rounded() / 1000)),
+                "detail": record.detail.map { .string($0) } ?? .null,
+            ])
+    }
+
+    /// The checks run in the order the rules list them; the first failure answers.
+    private func respond(to request: HTTPRequest, record: inout RequestRecord) async -> HTTPResponse {
+        if let refusal = transportRefusal(request) {
+            record.outcome = "http_error"
+            record.detail = "transport check"
+            return refusal
+        }
+        let value: JSONValue
+        do {
+            value = try JSONParser(maxDepth: maxJSONDepth).parse(request.body)
+        } catch {
+            record.outcome = "rpc_error"
+            record.rpcCode = -32700
+            return ResponseBuilder.error(id: nil, .parseError(error.description))
+        }
+        switch IncomingMessage.classify(value) {
+        case .failure(let error):
+            record.outcome = "rpc_error"
+            record.rpcCode = error.code
+            return ResponseBuilder.error(id: Self.bestEffortID(value), error)
+        case .success(.response):
+            return ResponseBuilder.accepted()
+        case .success(.notification(let method, let params)):
+            record.method = method
+            return await notification(method: method, params: params, request: request, record: &record)
+        case .success(.request(let id, let method, let params)):
+            record.method = method
+            if method == "tools/call" { record.tool = params?["name"]?.stringValue }
+            return await call(id: id, method: method, params: params, request: request, record: &record)
+        }
+    }
+
+    /// HTTP-level rules that need no JSON: path, method, Host, Origin, media types, tokens in URLs.
+    private func transportRefusal(_ request: HTTPRequest) -> HTTPResponse? {
+        if !policy.isHostAllowed(request.headers["Host"]) {
+            return ResponseBuilder.error(id: nil, JSONRPCError(code: -32600, message: "Misdirected Request: Host header not allowed by server.allowed_hosts", httpStatus: 421))
+        }
+        if !policy.isOriginAllowed(request.headers["Origin"]) {
+            return ResponseBuilder.error(id: nil, JSONRPCError(code: -32600, message: "Forbidden: Origin not allowed by server.allowed_origins", httpStatus: 403))
+        }
+        if policy.queryCarriesToken(request.query) {
+            return ResponseBuilder.error(id: nil, JSONRPCError(code: -32600, message: "Bad Request: tokens are never read from the URL; send 'Authorization: Bearer <token>' or 'X-Loonflow-Access-Token' instead (and revoke a token that was exposed in a URL)", httpStatus: 400))
+        }
+        if request.method == "DELETE", let sessions { return sessions.terminate(request.headers) }
+        guard request.method == "POST" else { return ResponseBuilder.methodNotAllowed(request.method) }
+        if !HTTPPolicy.isJSONContentType(request.headers["Content-Type"]) {
+            return ResponseBuilder.error(id: nil, JSONRPCError(code: -32600, message: "Unsupported Media Type: Content-Type must be application/json", httpStatus: 415))
+        }
+        let accept = HTTPPolicy.acceptable(request.headers["Accept"])
+        if !accept.json && !accept.eventStream {
+            return ResponseBuilder.error(id: nil, JSONRPCError(code: -32600, message: "Not Acceptable: Accept must allow application/json or text/event-stream", httpStatus: 406))
+        }
+        return nil
+    }
+
+    /// An id worth echoing from a message that failed classification.
+    private static func bestEffortID(_ value: JSONValue) -> JSONRPCID? {
+        value["id"].flatMap(JSONRPCID.init)
+    }
+}

@@ -1,0 +1,56 @@
+import JSON
+
+/// Small helpers that keep the tools' JSON Schemas readable.
+package enum Schema {
+    package static func string(_ description: String, default value: String? = "", enum options: [String]? = nil)
+        -> JSONValue
+    {
+        var object: JSONObject = ["type": "string", "description": .string(description)]
+        if let value { object["default"] = .string(value) }
+        if let options { object["enum"] = .array(options.map { .string($0) }) }
+        return .object(object)
+    }
+
+    package static func integer(_ description: String, default value: Int, minimum: Int? = nil, maximum: Int? = nil)
+        -> JSONValue
+    {
+        var object: JSONObject = ["type": "integer", "description": .string(description), "default": .number(value)]
+        if let minimum { object["minimum"] = .number(minimum) }
+        if let maximum { object["maximum"] = .number(maximum) }
+        return .object(object)
+    }
+
+    package static func boolean(_ description: String, default value: Bool) -> JSONValue {
+        ["type": "boolean", "description": .string(description), "default": .bool(value)]
+    }
+
+    /// An object schema with `additionalProperties: false` and properties in the given order.
+    package static func object(_ properties: [(String, JSONValue)], required: [String] = []) -> JSONValue {
+        var object: JSONObject = ["type": "object", "properties": .object(JSONObject(properties))]
+        if !required.isEmpty { object["required"] = .array(required.map { .string($0) }) }
+        object["additionalProperties"] = false
+        return .object(object)
+    }
+
+    /// The two arguments every tool shares.
+    package static let accessToken = string(
+        "Loonflow access token (personal access token lfpat.<uuid>.<secret>, or a JWT). Usually leave empty: "
+            + "the gateway uses the token the MCP client sent in its Authorization header.")
+    package static let appName = string(
+        "Loonflow application to act as. Leave as \"loonflow\" unless your administrator told you otherwise.",
+        default: "loonflow")
+
+    package static func paginatedOutput(listKey: String, rowDescription: String) -> JSONValue {
+        [
+            "type": "object",
+            "properties": [
+                listKey: ["type": "array", "description": .string(rowDescription), "items": ["type": "object"]],
+                "per_page": ["type": "integer"],
+                "page": ["type": "integer", "description": "The page asked for, echoed as Loonflow does."],
+                "total": ["type": "integer", "description": "Rows matching the query across all pages."],
+            ],
+            "required": [.string(listKey), "per_page", "page", "total"],
+            "additionalProperties": true,
+        ]
+    }
+}
