@@ -1,0 +1,162 @@
+/// Every setting of the gateway, with the built-in defaults as initial values.
+///
+/// Values come from `gateway.yaml` (snake_case keys), then the environment, then flags;
+/// see `GatewayConfig.resolve(arguments:environment:currentDirectory:)`.
+package struct GatewayConfig: Sendable, Equatable {
+    package var server = ServerConfig()
+    package var auth = AuthConfig()
+    package var upstream = UpstreamConfig()
+    package var tools = ToolsConfig()
+    package var limits = LimitsConfig()
+    package var logging = LoggingConfig()
+
+    /// The built-in defaults.
+    package init() {}
+}
+
+extension GatewayConfig {
+    /// The MCP listener (`server:`).
+    package struct ServerConfig: Sendable, Equatable {
+        /// Address to bind.
+        package var host = "127.0.0.1"
+        /// Port to bind; 0 lets the OS choose.
+        package var port = 8002
+        /// The MCP endpoint's path.
+        package var path = "/mcp"
+        /// Exact `Origin` values accepted besides the loopback defaults, e.g. `https://app.example.com`.
+        package var allowedOrigins: [String] = []
+        /// Exact `Host` values accepted besides the loopback defaults.
+        package var allowedHosts: [String] = []
+        package var sessions = SessionsConfig()
+        package var metrics = MetricsConfig()
+
+        package init() {}
+    }
+
+    /// Legacy stateful sessions (`server.sessions:`).
+    package struct SessionsConfig: Sendable, Equatable {
+        /// The secret that signs session identifiers; setting it turns sessions on. At least 32 characters.
+        package var key: String?
+        /// How long an idle session lives.
+        package var ttlSeconds = 86_400
+
+        package init() {}
+
+        /// Whether the legacy sessions mode is on.
+        package var isEnabled: Bool { key != nil }
+    }
+
+    /// An optional separate listener for `/metrics` (`server.metrics:`).
+    package struct MetricsConfig: Sendable, Equatable {
+        /// Address to bind; the server's host when nil.
+        package var host: String?
+        /// Port to bind; no metrics listener when nil.
+        package var port: Int?
+
+        package init() {}
+
+        /// Whether a metrics listener should run.
+        package var isEnabled: Bool { port != nil }
+    }
+
+    /// Client authentication (`auth:`).
+    package struct AuthConfig: Sendable, Equatable {
+        /// Whether `initialize` and `tools/list` are answered without a token.
+        package var anonymousDiscovery = false
+        /// The key Loonflow signs its JWTs with, to check them locally; not checked when nil.
+        package var jwtHS256Key: String?
+
+        package init() {}
+    }
+
+    /// The Loonflow service called on the client's behalf (`upstream:`).
+    package struct UpstreamConfig: Sendable, Equatable {
+        /// As written: `http(s)://host[:port][/prefix]` (without `/api/v1.0`) or `fixtures:DIR`.
+        package var baseURL: String?
+        /// `baseURL` resolved: a normalized URL, or the fixtures folder as an absolute path.
+        package var target: UpstreamTarget?
+        /// Values accepted for the `app_name` Loonflow expects.
+        package var allowedAppNames = ["loonflow"]
+        package var connectTimeoutMs = 5_000
+        /// Limit for one whole upstream request.
+        package var timeoutMs = 30_000
+        /// PEM bundle of CAs to trust instead of the system's.
+        package var caFile: String?
+        /// Skips TLS certificate checks; for test setups only.
+        package var insecure = false
+        package var maxResponseBytes = 16_777_216
+        /// Upstream requests in flight for one token.
+        package var maxConcurrentPerToken = 256
+        /// How long a request may wait for a slot before being refused; 0 refuses at once.
+        package var concurrencyWaitMs = 10_000
+        /// Requests per second for one token; 0 means no limit.
+        package var rateLimitPerToken = 0
+
+        package init() {}
+    }
+
+    /// Where upstream requests go.
+    package enum UpstreamTarget: Sendable, Equatable {
+        /// A live Loonflow: scheme, authority and optional prefix, no trailing slash.
+        case http(baseURL: String)
+        /// Recorded answers replayed from a folder (an absolute path).
+        case fixtures(directory: String)
+    }
+
+    /// Which MCP tools are offered (`tools:`).
+    package struct ToolsConfig: Sendable, Equatable {
+        /// Every tool the gateway knows.
+        package static let knownNames = [
+            "ticket_list", "user_list", "ticket_detail", "ticket_prepare_handle", "ticket_handle",
+        ]
+        /// Tools that change Loonflow's state, dropped in read-only mode.
+        package static let writingNames: Set<String> = ["ticket_handle"]
+
+        package var enabled = ToolsConfig.knownNames
+        /// Offers only tools that do not change anything.
+        package var readOnly = false
+        /// Most tickets `ticket_prepare_handle` scans when looking up action states.
+        package var actStateScanLimit = 2_000
+
+        package init() {}
+
+        /// The tools to register: `enabled` less the writing ones in read-only mode.
+        package var effectiveNames: [String] {
+            readOnly ? enabled.filter { !Self.writingNames.contains($0) } : enabled
+        }
+    }
+
+    /// Resource limits (`limits:`).
+    package struct LimitsConfig: Sendable, Equatable {
+        package var maxBodyBytes = 4_194_304
+        package var maxConnections = 1_024
+        /// Idle time after which a client connection is closed.
+        package var connectionTimeoutSeconds = 30
+        /// Limit for one whole tool call.
+        package var callTimeoutMs = 60_000
+        /// Deepest nesting accepted in a JSON request body.
+        package var maxJSONDepth = 64
+        /// How long shutdown waits for calls in flight; 0 stops at once.
+        package var shutdownGraceMs = 10_000
+
+        package init() {}
+    }
+
+    /// Log output (`logging:`).
+    package struct LoggingConfig: Sendable, Equatable {
+        package var level = LogLevel.info
+        package var format = LogFormat.text
+
+        package init() {}
+    }
+
+    /// The least severe log entries written.
+    package enum LogLevel: String, Sendable, Equatable, CaseIterable {
+        case debug, info, warn, error
+    }
+
+    /// How log entries are written.
+    package enum LogFormat: String, Sendable, Equatable, CaseIterable {
+        case text, json
+    }
+}
