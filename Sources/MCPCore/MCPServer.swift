@@ -22,11 +22,14 @@ package final class MCPServer: Sendable {
     package let tools: [any Tool]
     /// How long a client may cache `tools/list` (modern era).
     package let toolsListTTLMs: Int
+    /// The longest a tool call may run before the caller gets a tool error naming the limit.
+    package let callTimeout: Duration?
 
-    package init(identity: ServerIdentity, tools: [any Tool], toolsListTTLMs: Int = 300_000) {
+    package init(identity: ServerIdentity, tools: [any Tool], toolsListTTLMs: Int = 300_000, callTimeout: Duration? = nil) {
         self.identity = identity
         self.tools = tools
         self.toolsListTTLMs = toolsListTTLMs
+        self.callTimeout = callTimeout
     }
 
     package func tool(named name: String) -> (any Tool)? {
@@ -113,7 +116,12 @@ package final class MCPServer: Sendable {
         case .object(let object)?: arguments = object
         case let other?: return .failure(.invalidParams("params.arguments must be an object, got \(other.typeName)"))
         }
-        let result = await tool.call(arguments: arguments, context: context)
+        let result: ToolResult
+        if let callTimeout {
+            result = await Deadline.run(tool: tool, arguments: arguments, context: context, limit: callTimeout)
+        } else {
+            result = await tool.call(arguments: arguments, context: context)
+        }
         return .success(result.json)
     }
 

@@ -8,6 +8,11 @@ package final class InFlightCalls: Sendable {
         /// A session id, or the hash of the caller's token in stateless mode.
         package var caller: String
         package var requestID: JSONRPCID
+
+        package init(caller: String, requestID: JSONRPCID) {
+            self.caller = caller
+            self.requestID = requestID
+        }
     }
 
     private let calls = Mutex<[Key: @Sendable () -> Void]>([:])

@@ -1,0 +1,138 @@
+import Auth
+import Config
+import FoundationEssentials
+import HTTPMessage
+import JSON
+import Logging
+import LoonflowClient
+import MCPCore
+import MCPHTTP
+import Tools
+
+/// Everything the gateway serves with, built once from the configuration: the upstream,
+/// the tools, the protocol core and the HTTP handler.
+package final class GatewayRuntime: Sendable {
+    package let config: GatewayConfig
+    package let logger: Logger
+    package let upstream: UpstreamSetup
+    package let server: MCPServer
+    package let metrics: Metrics
+    package let httpHandler: StreamableHTTPHandler
+    package let router: OperationsRouter
+    package let validator: AccessTokenValidator
+    /// The server-wide default token (`LOONFLOW_MCP_ACCESS_TOKEN`), checked at start-up.
+    package let defaultToken: String?
+
+    package init(config: GatewayConfig, environment: [String: String], logger: Logger, recordTo output: String? = nil) throws(StartupError) {
+        self.config = config
+        self.logger = logger
+        let validator = AccessTokenValidator(jwtKey: config.auth.jwtHS256Key.map { Array($0.utf8) })
+        self.validator = validator
+        self.defaultToken = try Self.checkDefaultToken(environment["LOONFLOW_MCP_ACCESS_TOKEN"], validator: validator)
+        let upstream = try UpstreamFactory.make(config: config, logger: logger, recordTo: output)
+        self.upstream = upstream
+        let metrics = Metrics(knownTools: ToolCatalog.allNames)
+        self.metrics = metrics
+        let client = LoonflowClient(
+            baseURL: upstream.baseURL, http: upstream.client, allowedAppNames: Set(config.upstream.allowedAppNames),
+            observer: metrics)
+        let environmentForTools = ToolEnvironment(
+            client: client, tokens: TokenResolver(validator: validator), logger: logger,
+            scanLimit: config.tools.actStateScanLimit,
+            upstreamNote: upstream.isDemo ? "This gateway is serving the bundled demo fixtures, not a real Loonflow." : nil)
+        let tools = ToolCatalog.tools(environment: environmentForTools, enabled: config.tools.enabled, readOnly: config.tools.readOnly)
+        let identity = ServerIdentity(name: gatewayServerName, version: gatewayVersion, instructions: Self.instructions(upstream))
+        let server = MCPServer(identity: identity, tools: tools, callTimeout: .milliseconds(config.limits.callTimeoutMs))
+        self.server = server
+        let sessions = config.server.sessions.key.map {
+            SessionTokens(key: Array($0.utf8), lifetimeSeconds: Int64(config.server.sessions.ttlSeconds))
+        }
+        let handler = StreamableHTTPHandler(
+            server: server,
+            policy: HTTPPolicy(
+                path: config.server.path, allowedOrigins: config.server.allowedOrigins,
+                allowedHosts: config.server.allowedHosts, boundToLoopback: Self.isLoopback(config.server.host)),
+            authentication: TransportAuthentication(
+                validator: validator, defaultToken: defaultToken, anonymousDiscovery: config.auth.anonymousDiscovery),
+            maxJSONDepth: config.limits.maxJSONDepth, sessions: sessions, logger: logger, observer: metrics)
+        self.httpHandler = handler
+        let readiness = Readiness(upstream: upstream, logger: logger)
+        self.router = OperationsRouter(
+            mcpPath: config.server.path, mcp: handler, metrics: config.server.metrics.isEnabled ? nil : metrics,
+            readiness: { await readiness.check() })
+    }
+
+    private static func checkDefaultToken(_ raw: String?, validator: AccessTokenValidator) throws(StartupError) -> String? {
+        guard let raw, let token = normalizedToken(raw) else { return nil }
+        if case .failure(let error) = validator.validate(token) {
+            throw StartupError("LOONFLOW_MCP_ACCESS_TOKEN is not usable: \(error.description)")
+        }
+        return token
+    }
+
+    private static func instructions(_ upstream: UpstreamSetup) -> String {
+        var text =
+            "Loonflow tickets. Use ticket_list to find tickets, ticket_detail to read one and see the actions you "
+            + "may take, then ticket_handle (try dry_run=true first). user_list finds people and their ids."
+        if upstream.isDemo {
+            text +=
+                " DEMO MODE: this gateway serves recorded demo fixtures, not a real Loonflow deployment; results "
+                + "are sample data and handled tickets do not change."
+        } else if upstream.fixtures != nil {
+            text += " This gateway replays recorded fixtures; handled tickets do not change."
+        }
+        return text
+    }
+
+    package static func isLoopback(_ host: String) -> Bool {
+        host == "127.0.0.1" || host == "localhost" || host == "::1" || host.hasPrefix("127.")
+    }
+
+    /// Start-up warnings about risky settings.
+    package func logStartupWarnings() {
+        if defaultToken != nil, !Self.isLoopback(config.server.host) {
+            logger.warn(
+                "auth.default_token_exposed",
+                ["message": .string("LOONFLOW_MCP_ACCESS_TOKEN is set while listening on \(config.server.host): any client that reaches this address acts with that token")])
+        }
+        if !Self.isLoopback(config.server.host), config.server.allowedHosts.isEmpty {
+            logger.warn(
+                "server.any_host",
+                ["message": .string("listening on \(config.server.host) with no server.allowed_hosts: every Host header is accepted; list your public names to stop DNS rebinding")])
+        }
+        if upstream.isDemo {
+            logger.info(
+                "upstream.demo",
+                ["message": .string("no Loonflow configured: serving the bundled demo fixtures from \(upstream.fixtures?.directory ?? "Fixtures/demo") (sample data, not a real deployment)")])
+        }
+    }
+
+    package func shutdown() { upstream.shutdown() }
+}
+
+/// `/readyz`: the fixture set is loaded, or Loonflow answers HTTP at all.
+actor Readiness {
+    let upstream: UpstreamSetup
+    let logger: Logger
+    var last: (ready: Bool, detail: String, at: ContinuousClock.Instant)?
+
+    init(upstream: UpstreamSetup, logger: Logger) {
+        self.upstream = upstream
+        self.logger = logger
+    }
+
+    func check() async -> (ready: Bool, detail: String) {
+        if let set = upstream.fixtures { return (true, "fixture set \(set.directory) loaded") }
+        if let last, ContinuousClock.now - last.at < .seconds(5) { return (last.ready, last.detail) }
+        let probe = UpstreamRequest(method: "GET", url: upstream.baseURL + "/api/v1.0/tickets")
+        var result: (Bool, String)
+        do {
+            let response = try await upstream.client.send(probe)
+            result = (true, "Loonflow answered HTTP \(response.status)")
+        } catch {
+            result = (false, "Loonflow unreachable: \(error.kind)")
+        }
+        last = (result.0, result.1, .now)
+        return result
+    }
+}

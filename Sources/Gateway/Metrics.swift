@@ -1,0 +1,119 @@
+import LoonflowClient
+import MCPCore
+import MCPHTTP
+import Synchronization
+
+/// Prometheus counters and histograms for the MCP endpoint and the upstream calls.
+/// Label values come only from known sets (anything else is `other`), so a caller cannot
+/// grow the series without bound.
+package final class Metrics: RequestObserver, UpstreamObserver {
+    static let knownMethods: Set<String> = [
+        "initialize", "ping", "tools/list", "tools/call", "server/discover", "notifications/initialized",
+        "notifications/cancelled",
+    ]
+    static let buckets: [Double] = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30]
+
+    private struct Histogram {
+        var counts = [UInt64](repeating: 0, count: Metrics.buckets.count)
+        var sum = 0.0
+        var total: UInt64 = 0
+
+        mutating func observe(_ seconds: Double) {
+            for (i, bound) in Metrics.buckets.enumerated() where seconds <= bound { counts[i] += 1 }
+            sum += seconds
+            total += 1
+        }
+    }
+
+    private struct State {
+        var requests: [String: UInt64] = [:]
+        var durations: [String: Histogram] = [:]
+        var upstream: [String: UInt64] = [:]
+        var upstreamDurations: [String: Histogram] = [:]
+        var inFlight = 0
+    }
+
+    private let state = Mutex(State())
+    private let knownTools: Set<String>
+
+    package init(knownTools: [String]) {
+        self.knownTools = Set(knownTools)
+    }
+
+    package func requestStarted() {
+        state.withLock { $0.inFlight += 1 }
+    }
+
+    package func requestFinished(_ record: RequestRecord) {
+        let method = record.method.map { Self.knownMethods.contains($0) ? $0 : "other" } ?? "none"
+        let tool = record.tool.map { knownTools.contains($0) ? $0 : "other" } ?? "none"
+        let era = record.era?.rawValue ?? "none"
+        let labels = "era=\"\(era)\",method=\"\(method)\",tool=\"\(tool)\""
+        let seconds = Self.seconds(record.duration)
+        state.withLock { state in
+            state.inFlight -= 1
+            state.requests["\(labels),outcome=\"\(record.outcome)\",status=\"\(record.status)\"", default: 0] += 1
+            state.durations[labels, default: Histogram()].observe(seconds)
+        }
+    }
+
+    package func upstreamFinished(method: String, path: String, status: Int?, duration: Duration) {
+        let endpoint = Self.template(path)
+        let labels = "method=\"\(method == "GET" ? "GET" : method == "POST" ? "POST" : "other")\",endpoint=\"\(endpoint)\""
+        state.withLock { state in
+            state.upstream["\(labels),status=\"\(status.map(String.init) ?? "error")\"", default: 0] += 1
+            state.upstreamDurations[labels, default: Histogram()].observe(Self.seconds(duration))
+        }
+    }
+
+    /// `tickets/<uuid>/handle` → `/tickets/{id}/handle`.
+    static func template(_ path: String) -> String {
+        let known = [
+            "tickets", "accounts/simple_users", "accounts/users", "ticket_detail_form", "ticket_detail_actions",
+            "ticket_detail_admin_actions", "handle",
+        ]
+        let parts = path.split(separator: "/").map { part -> String in
+            let text = String(part)
+            if text.count == 36, text.filter({ $0 == "-" }).count == 4 { return "{id}" }
+            return known.contains(text) || text == "accounts" || text == "simple_users" || text == "users" ? text : "other"
+        }
+        return "/" + parts.joined(separator: "/")
+    }
+
+    private static func seconds(_ duration: Duration) -> Double {
+        Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
+    }
+
+    /// The Prometheus text exposition.
+    package func render() -> String {
+        let snapshot = state.withLock { $0 }
+        var out = ""
+        out += "# HELP lmg_requests_total MCP endpoint requests by era, method, tool, outcome and HTTP status.\n"
+        out += "# TYPE lmg_requests_total counter\n"
+        for (labels, count) in snapshot.requests.sorted(by: { $0.key < $1.key }) {
+            out += "lmg_requests_total{\(labels)} \(count)\n"
+        }
+        out += "# HELP lmg_requests_in_flight MCP endpoint requests being served.\n# TYPE lmg_requests_in_flight gauge\n"
+        out += "lmg_requests_in_flight \(snapshot.inFlight)\n"
+        out += Self.renderHistograms("lmg_request_duration_seconds", "MCP request duration.", snapshot.durations)
+        out += "# HELP lmg_upstream_requests_total Requests to Loonflow by endpoint template and status.\n"
+        out += "# TYPE lmg_upstream_requests_total counter\n"
+        for (labels, count) in snapshot.upstream.sorted(by: { $0.key < $1.key }) {
+            out += "lmg_upstream_requests_total{\(labels)} \(count)\n"
+        }
+        out += Self.renderHistograms("lmg_upstream_duration_seconds", "Loonflow request duration.", snapshot.upstreamDurations)
+        return out
+    }
+
+    private static func renderHistograms(_ name: String, _ help: String, _ histograms: [String: Histogram]) -> String {
+        var out = "# HELP \(name) \(help)\n# TYPE \(name) histogram\n"
+        for (labels, histogram) in histograms.sorted(by: { $0.key < $1.key }) {
+            for (i, bound) in buckets.enumerated() {
+                out += "\(name)_bucket{\(labels),le=\"\(bound)\"} \(histogram.counts[i])\n"
+            }
+            out += "\(name)_bucket{\(labels),le=\"+Inf\"} \(histogram.total)\n"
+            out += "\(name)_sum{\(labels)} \(histogram.sum)\n\(name)_count{\(labels)} \(histogram.total)\n"
+        }
+        return out
+    }
+}

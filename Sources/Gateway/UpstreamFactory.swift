@@ -1,0 +1,104 @@
+import Config
+import Curl
+import FixtureReplay
+import FoundationEssentials
+import HTTPMessage
+import Logging
+
+/// The upstream the gateway talks to, and what is known about it.
+package struct UpstreamSetup: Sendable {
+    package var client: any HTTPClient
+    /// For `LoonflowClient`: the Loonflow origin, or a placeholder for fixtures.
+    package var baseURL: String
+    /// Set when the upstream is a fixture set.
+    package var fixtures: FixtureSet?
+    /// True when serving the bundled demo set because nothing was configured.
+    package var isDemo: Bool
+    package var shutdown: @Sendable () -> Void
+}
+
+package enum UpstreamFactory {
+    /// The base URL replay requests carry; never dialled.
+    static let fixtureBaseURL = "http://fixtures.invalid"
+
+    package static func make(config: GatewayConfig, logger: Logger, recordTo output: String? = nil) throws(StartupError) -> UpstreamSetup {
+        switch config.upstream.target {
+        case .http(let baseURL)?:
+            let setup = try live(baseURL: baseURL, config: config, logger: logger)
+            guard let output else { return setup }
+            return try recording(setup, into: output, logger: logger)
+        case .fixtures(let directory)?:
+            return try replay(directory: directory, isDemo: false)
+        case nil:
+            if output != nil { throw StartupError("record needs --upstream URL: the Loonflow to record from") }
+            guard let demo = demoDirectory() else {
+                throw StartupError(
+                    "no Loonflow configured and the bundled demo fixtures (Fixtures/demo) were not found: set "
+                        + "upstream.base_url in gateway.yaml, LOONFLOW_BASE_URL, or --fixtures DIR")
+            }
+            return try replay(directory: demo, isDemo: true)
+        }
+    }
+
+    private static func live(baseURL: String, config: GatewayConfig, logger: Logger) throws(StartupError) -> UpstreamSetup {
+        if config.upstream.insecure {
+            logger.warn(
+                "tls.insecure",
+                ["message": "upstream.insecure is true: TLS certificates of Loonflow are NOT verified; never use this in production"])
+        }
+        let options = CurlClientOptions(
+            connectTimeoutMs: config.upstream.connectTimeoutMs, totalTimeoutMs: config.upstream.timeoutMs,
+            maxResponseBytes: config.upstream.maxResponseBytes, caFile: config.upstream.caFile,
+            insecure: config.upstream.insecure, userAgent: "loonflow-mcp-gateway")
+        let curl: CurlHTTPClient
+        do {
+            curl = try CurlHTTPClient(options: options)
+        } catch {
+            throw StartupError("could not set up libcurl: \(error)")
+        }
+        return UpstreamSetup(client: curl, baseURL: baseURL, fixtures: nil, isDemo: false, shutdown: { curl.shutdown() })
+    }
+
+    private static func recording(_ setup: UpstreamSetup, into output: String, logger: Logger) throws(StartupError) -> UpstreamSetup {
+        do {
+            var recorded = setup
+            recorded.client = try FixtureRecorder(upstream: setup.client, directory: output)
+            logger.info("record", ["message": .string("recording every Loonflow exchange into \(output) (tokens replaced by placeholders)")])
+            return recorded
+        } catch {
+            throw StartupError("cannot record into \(output): \(error.description)")
+        }
+    }
+
+    private static func replay(directory: String, isDemo: Bool) throws(StartupError) -> UpstreamSetup {
+        let set: FixtureSet
+        do {
+            set = try FixtureSet.load(directory: directory)
+        } catch {
+            throw StartupError("fixture set \(directory): \(error.description)")
+        }
+        return UpstreamSetup(
+            client: FixtureReplayClient(set: set), baseURL: fixtureBaseURL, fixtures: set, isDemo: isDemo, shutdown: {})
+    }
+
+    /// `Fixtures/demo` next to the working directory or above the executable.
+    static func demoDirectory() -> String? {
+        var candidates = [FileManager.default.currentDirectoryPath + "/Fixtures/demo"]
+        var folder = CommandLine.arguments.first.map { executablePath($0) } ?? ""
+        for _ in 0..<6 {
+            folder = parent(folder)
+            candidates.append(folder + "/Fixtures/demo")
+        }
+        return candidates.first { FileManager.default.fileExists(atPath: $0 + "/tokens.json") }
+    }
+
+    private static func executablePath(_ argument0: String) -> String {
+        if argument0.hasPrefix("/") { return argument0 }
+        return FileManager.default.currentDirectoryPath + "/" + argument0
+    }
+
+    private static func parent(_ path: String) -> String {
+        guard let slash = path.lastIndex(of: "/"), slash != path.startIndex else { return "/" }
+        return String(path[..<slash])
+    }
+}
