@@ -68,6 +68,7 @@ package enum AccessTokenError: Error, Sendable, Equatable, CustomStringConvertib
 package func normalizedToken(_ raw: String) -> String? {
     var text = Substring(raw).trimmingWhitespace()
     if text.hasPrefix("Bearer ") { text = text.dropFirst(7).trimmingWhitespace() }
+    if text == "Bearer" { return nil }
     return text.isEmpty ? nil : String(text)
 }
 
