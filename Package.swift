@@ -77,8 +77,11 @@ let package = Package(
         .testTarget(name: "MCPCoreTests", dependencies: ["MCPCore", "JSON"], swiftSettings: strict),
         .testTarget(name: "MCPHTTPTests", dependencies: ["MCPHTTP", "MCPCore", "JSON", "HTTPMessage"], swiftSettings: strict),
         .testTarget(name: "AuthTests", dependencies: ["Auth", "JSON", "Crypto"], swiftSettings: strict),
-        .testTarget(name: "ToolsTests", dependencies: ["Tools", "TestSupport", "JSON"], swiftSettings: strict),
+        .testTarget(name: "ToolsTests", dependencies: ["Tools", "TestSupport", "JSON", "Curl"], swiftSettings: strict),
         .testTarget(name: "FixtureReplayTests", dependencies: ["FixtureReplay", "TestSupport"], swiftSettings: strict),
         .testTarget(name: "GatewayTests", dependencies: ["Gateway", "TestSupport", "JSON"], swiftSettings: strict),
+        .testTarget(
+            name: "HardeningTests", dependencies: ["Gateway", "TestSupport", "JSON", "MCPHTTP", "Curl", "HTTPServer"],
+            swiftSettings: strict),
     ]
 )

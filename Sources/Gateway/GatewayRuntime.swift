@@ -33,8 +33,11 @@ package final class GatewayRuntime: Sendable {
         self.upstream = upstream
         let metrics = Metrics(knownTools: ToolCatalog.allNames)
         self.metrics = metrics
+        let limited = TokenLimiter(
+            base: upstream.client, maxConcurrent: config.upstream.maxConcurrentPerToken,
+            maxWait: .milliseconds(config.upstream.concurrencyWaitMs), ratePerSecond: config.upstream.rateLimitPerToken)
         let client = LoonflowClient(
-            baseURL: upstream.baseURL, http: upstream.client, allowedAppNames: Set(config.upstream.allowedAppNames),
+            baseURL: upstream.baseURL, http: limited, allowedAppNames: Set(config.upstream.allowedAppNames),
             observer: metrics)
         let environmentForTools = ToolEnvironment(
             client: client, tokens: TokenResolver(validator: validator), logger: logger,

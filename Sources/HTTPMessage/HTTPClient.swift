@@ -53,6 +53,8 @@ package struct UpstreamError: Error, Sendable, Equatable, CustomStringConvertibl
         case responseTooLarge
         /// The calling task was cancelled before an answer arrived.
         case cancelled
+        /// The gateway's own per-token limits held the request back; nothing was sent.
+        case throttled
         /// The URL or request could not be used at all.
         case invalidRequest
         case other

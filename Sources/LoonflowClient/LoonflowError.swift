@@ -43,7 +43,7 @@ package enum LoonflowError: Error, Sendable, Equatable {
     }
 
     private static func transportMessage(_ error: UpstreamError, method: String) -> String {
-        if method != "GET", error.requestMayHaveBeenSent, error.kind != .connectFailed, error.kind != .tls {
+        if method != "GET", error.requestMayHaveBeenSent, ![.connectFailed, .tls, .throttled].contains(error.kind) {
             return "outcome unknown: the request reached Loonflow but no complete answer came back (\(error.kind)). "
                 + "It may or may not have been applied: check the ticket with ticket_detail before retrying."
         }
@@ -62,6 +62,8 @@ package enum LoonflowError: Error, Sendable, Equatable {
                 + "smaller page (per_page)."
         case .cancelled:
             return "the call was cancelled."
+        case .throttled:
+            return "\(error.detail); nothing was sent to Loonflow. Retry in a few seconds."
         case .invalidRequest, .other:
             return "the request to Loonflow failed: \(error.detail)."
         }
