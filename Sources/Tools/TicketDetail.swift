@@ -60,6 +60,41 @@ package struct TicketDetail: Tool {
     }
 
     package func call(arguments: JSONObject, context: ToolCallContext) async -> ToolResult {
-        .failure("\(name) is not implemented yet")
+        await runTool { () async throws(ToolFailure) -> JSONObject in
+            let args = ToolArguments(arguments)
+            try args.rejectUnknown(allowed: ["ticket_id", "access_token", "app_name"])
+            let ticketID = try requiredTicketID(args)
+            let appName = try args.string("app_name", default: "loonflow")
+            let token = try environment.tokens.resolve(args, context: context)
+            try requireUUID(ticketID, argument: "ticket_id")
+            let answers = await TicketDetailAnswers.fetch(
+                ticketID: ticketID, client: environment.client, token: token, appName: appName)
+            return Self.output(try answers.requireSnapshot())
+        }
     }
+
+    /// The answer in the reference server's key order.
+    package static func output(_ snapshot: TicketSnapshot) -> JSONObject {
+        let form = snapshot.form
+        return [
+            "form_schema": .object(snapshot.formSchema),
+            "field_permissions": .object(form.fieldPermissions),
+            "required_fields": .array(form.requiredFields.map { .string($0) }),
+            "optional_fields": .array(form.optionalFields.map { .string($0) }),
+            "readonly_fields": .array(form.readonlyFields.map { .string($0) }),
+            "actions": .array(snapshot.actions),
+            "action_base_node_id": snapshot.actionBaseNodeID,
+            "admin_actions": .array(snapshot.adminActions),
+            "admin_action_base_node_id": snapshot.adminActionBaseNodeID,
+        ]
+    }
+}
+
+/// The `ticket_id` argument, which both ticket tools require (its shape is checked after the
+/// token, in the reference's order).
+func requiredTicketID(_ args: ToolArguments) throws(ToolFailure) -> String {
+    guard args.has("ticket_id") else {
+        throw ToolFailure("argument \"ticket_id\" is required: the ticket's UUID, as ticket_list shows it")
+    }
+    return try args.string("ticket_id")
 }

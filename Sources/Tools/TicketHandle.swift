@@ -60,7 +60,130 @@ package struct TicketHandle: Tool {
         ToolAnnotations(readOnly: false, destructive: true, idempotent: false, openWorld: false)
     }
 
+    static let argumentNames = [
+        "ticket_id", "action_type", "action_id", "access_token", "action_props", "fields", "app_name", "dry_run",
+        "handle_request",
+    ]
+
     package func call(arguments: JSONObject, context: ToolCallContext) async -> ToolResult {
-        .failure("ticket_handle is not implemented yet")
+        var audit = HandleAudit(arguments: arguments)
+        do {
+            let output = try await handle(arguments, context: context, audit: &audit)
+            audit.write(to: environment.logger, succeeded: true)
+            return .success(output)
+        } catch {
+            audit.write(to: environment.logger, succeeded: false)
+            return .failure(error.message)
+        }
+    }
+
+    /// The reference's checks in its order, then the gateway's field checks, then the dry-run
+    /// summary or the one real request.
+    private func handle(_ arguments: JSONObject, context: ToolCallContext, audit: inout HandleAudit)
+        async throws(ToolFailure) -> JSONObject
+    {
+        let args = ToolArguments(arguments)
+        try args.rejectUnknown(allowed: Self.argumentNames)
+        let ticketID = try requiredTicketID(args)
+        let appName = try args.string("app_name", default: "loonflow")
+        audit.dryRun = try args.boolean("dry_run", default: false)
+        var request = try HandleRequest.merge(args)
+        audit.record(request)
+
+        audit.stage = .token
+        let token = try environment.tokens.resolve(args, context: context)
+        audit.record(token)
+        audit.stage = .ticketID
+        try requireUUID(ticketID, argument: "ticket_id")
+
+        audit.stage = .detail
+        let answers = await TicketDetailAnswers.fetch(
+            ticketID: ticketID, client: environment.client, token: token, appName: appName)
+        let form = try answers.requireForm()
+        audit.stage = .action
+        try request.requireAction()
+        audit.stage = .actions
+        let snapshot = try answers.snapshot(form: form)
+
+        try validate(&request, snapshot: snapshot, audit: &audit)
+        if audit.dryRun { return Self.dryRunSummary(ticketID: ticketID, request: request, form: snapshot.form) }
+
+        audit.stage = .cancelled
+        guard !Task.isCancelled else {
+            throw ToolFailure("the call was cancelled before the action was sent to Loonflow; nothing was changed")
+        }
+        audit.stage = .sent
+        try await send(request, ticketID: ticketID, token: token, appName: appName)
+        return [
+            "dry_run": false, "ticket_id": .string(ticketID), "status": "handled",
+            "action_type": .string(request.actionType), "action_id": .string(request.actionID),
+        ]
+    }
+
+    /// Permission, required fields, availability, the add_comment node fallback, field values.
+    private func validate(_ request: inout HandleRequest, snapshot: TicketSnapshot, audit: inout HandleAudit)
+        throws(ToolFailure)
+    {
+        audit.stage = .permission
+        try ActionRules.checkPermission(request.actionType, snapshot: snapshot)
+        audit.stage = .requiredFields
+        let missing = snapshot.form.requiredFields.filter { request.fields[$0] == nil }
+        guard missing.isEmpty else {
+            throw ToolFailure("missing required fields: \(missing.joined(separator: ", "))")
+        }
+        audit.stage = .availability
+        try ActionRules.checkAvailable(request, snapshot: snapshot)
+        if ActionRules.fillCommentNode(&request, snapshot: snapshot) {
+            environment.logger.debug(
+                "ticket_handle.add_comment.auto_node_id",
+                ["ticket": .string(audit.ticket), "node_id": request.actionProps["node_id"] ?? .null])
+        }
+        audit.stage = .fieldValues
+        try FieldValueCheck.check(request.fields, form: snapshot.form)
+    }
+
+    static func dryRunSummary(ticketID: String, request: HandleRequest, form: FormPermissions) -> JSONObject {
+        [
+            "dry_run": true,
+            "ticket_id": .string(ticketID),
+            "validated_action": [
+                "action_type": .string(request.actionType), "action_id": .string(request.actionID),
+                "action_props": .object(request.actionProps),
+            ],
+            "provided_fields": .array(request.fields.keys.map { .string($0) }),
+            "required_fields": .array(form.requiredFields.map { .string($0) }),
+            "missing_required_fields": [],
+            "status": "validated",
+        ]
+    }
+
+    /// Sends the handle request once. It runs in its own task so that cancelling the call
+    /// cannot abort a write that may already have reached Loonflow.
+    private func send(_ request: HandleRequest, ticketID: String, token: AccessToken, appName: String)
+        async throws(ToolFailure)
+    {
+        let client = environment.client
+        let body = request.body
+        let write = Task { await client.post("tickets/\(ticketID)/handle", body: body, token: token, appName: appName) }
+        switch await write.value {
+        case .success: return
+        case .failure(let error): throw ToolFailure(Self.explainHandleFailure(error))
+        }
+    }
+
+    /// Loonflow's answer, plus what it means for a write that may or may not have happened.
+    static func explainHandleFailure(_ error: LoonflowError) -> String {
+        switch error {
+        case .refused("current node has no permission to run this transition"):
+            return error.message + ". Send action_props.node_id equal to the action_base_node_id from ticket_detail."
+        case .refused("Internal Server Error"):
+            return error.message + ". Loonflow hit an unexpected error while handling the ticket; check the ticket "
+                + "with ticket_detail before retrying."
+        case .tokenProbablyRejected, .unexpectedStatus, .invalidResponse:
+            return "outcome unknown: Loonflow did not confirm the action. " + error.message
+                + " The action may or may not have been applied: check the ticket with ticket_detail before retrying."
+        case .refused, .unauthenticated, .transport, .refusedLocally:
+            return error.message
+        }
     }
 }
