@@ -4,18 +4,26 @@ import Synchronization
 /// Bounds a tool call in time. The call runs in its own task; when the limit passes first
 /// the caller gets a tool error at once and the call is cancelled (a write already sent
 /// is not aborted by its tool, which is why the message then says the outcome is unknown).
+/// Cancelling the caller (`notifications/cancelled`, a client that went away) cancels the
+/// call too; the timer stops when the call ends.
 enum Deadline {
     static func run(tool: any Tool, arguments: JSONObject, context: ToolCallContext, limit: Duration) async -> ToolResult {
-        await withCheckedContinuation { (continuation: CheckedContinuation<ToolResult, Never>) in
-            let once = OnceResume(continuation)
-            let work = Task {
-                let result = await tool.call(arguments: arguments, context: context)
-                once.resume(result)
+        let work = Task { await tool.call(arguments: arguments, context: context) }
+        return await withTaskCancellationHandler {
+            await withCheckedContinuation { (continuation: CheckedContinuation<ToolResult, Never>) in
+                let once = OnceResume(continuation)
+                let timer = Task {
+                    guard (try? await Task.sleep(for: limit)) != nil else { return }
+                    if once.resume(timeoutResult(tool: tool, limit: limit)) { work.cancel() }
+                }
+                Task {
+                    let result = await work.value
+                    timer.cancel()
+                    once.resume(result)
+                }
             }
-            Task {
-                try? await Task.sleep(for: limit)
-                if once.resume(timeoutResult(tool: tool, limit: limit)) { work.cancel() }
-            }
+        } onCancel: {
+            work.cancel()
         }
     }
 

@@ -52,8 +52,17 @@ package final class MCPServer: Sendable {
         }
     }
 
-    /// Checks the `_meta` a modern request must carry and returns its protocol version.
+    /// Checks the `_meta` a modern request must carry and returns its protocol version, which
+    /// must be one this server serves.
     package static func modernVersion(of params: JSONObject?) -> Result<String, JSONRPCError> {
+        modernEnvelopeVersion(of: params).flatMap { version in
+            ProtocolVersion.modern.contains(version) ? .success(version) : .failure(.unsupportedVersion(version))
+        }
+    }
+
+    /// Checks the shape of the `_meta` a modern request must carry and returns the protocol
+    /// version it names, served or not.
+    package static func modernEnvelopeVersion(of params: JSONObject?) -> Result<String, JSONRPCError> {
         guard let meta = params?["_meta"]?.objectValue else {
             return .failure(.invalidParams("modern requests must carry params._meta", httpStatus: 400))
         }
@@ -66,7 +75,6 @@ package final class MCPServer: Sendable {
                 .invalidParams(
                     "params._meta[\"\(ProtocolVersion.metaCapabilitiesKey)\"] must be an object", httpStatus: 400))
         }
-        guard ProtocolVersion.modern.contains(version) else { return .failure(.unsupportedVersion(version)) }
         return .success(version)
     }
 

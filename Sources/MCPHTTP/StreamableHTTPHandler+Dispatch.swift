@@ -52,10 +52,11 @@ extension StreamableHTTPHandler {
             return streamedCall(id: id, method: method, params: params, era: era, caller: caller, key: key)
         }
         let context = ToolCallContext(transportToken: caller.token?.value, transportTokenSource: caller.tokenSource, requestID: id)
-        let outcome = await runRegistered(key: key) {
+        let (outcome, cancelled) = await runRegistered(key: key) {
             await self.server.handle(method: method, params: params, era: era, context: context)
         }
         var response = respond(id: id, outcome: outcome, record: &record)
+        if cancelled, case .success = outcome { record.outcome = "cancelled" }
         if method == "initialize", let sessions, case .success(let result) = outcome {
             let version = result["protocolVersion"]?.stringValue ?? ProtocolVersion.newestLegacy
             response.headers.add("Mcp-Session-Id", sessions.issue(version: version))
@@ -77,18 +78,19 @@ extension StreamableHTTPHandler {
     }
 
     /// Runs `body` in a child task that `notifications/cancelled` (or the client going away)
-    /// can cancel.
+    /// can cancel; also says whether it was cancelled, for the request's outcome.
     private func runRegistered(
         key: InFlightCalls.Key, _ body: @escaping @Sendable () async -> Result<JSONValue, JSONRPCError>
-    ) async -> Result<JSONValue, JSONRPCError> {
+    ) async -> (Result<JSONValue, JSONRPCError>, cancelled: Bool) {
         let task = Task { await body() }
         let registered = inFlight.register(key) { task.cancel() }
         defer { if registered { inFlight.finish(key) } }
-        return await withTaskCancellationHandler {
+        let outcome = await withTaskCancellationHandler {
             await task.value
         } onCancel: {
             task.cancel()
         }
+        return (outcome, task.isCancelled)
     }
 
     /// Answers over SSE: progress notifications while the tool works, then the result.
@@ -106,7 +108,7 @@ extension StreamableHTTPHandler {
         let context = ToolCallContext(transportToken: caller.token?.value, transportTokenSource: caller.tokenSource, requestID: id, progress: progress)
         let server = self.server
         let task = Task {
-            let outcome = await self.runRegistered(key: key) {
+            let (outcome, _) = await self.runRegistered(key: key) {
                 await server.handle(method: method, params: params, era: era, context: context)
             }
             let message: JSONValue = switch outcome {
@@ -126,6 +128,11 @@ extension StreamableHTTPHandler {
     }
 
     func notification(method: String, params: JSONObject?, request: HTTPRequest, record: inout RequestRecord) async -> HTTPResponse {
+        if let header = request.headers["MCP-Protocol-Version"], ProtocolVersion.era(of: header) == nil {
+            record.outcome = "rpc_error"
+            record.rpcCode = -32022
+            return ResponseBuilder.error(id: nil, .unsupportedVersion(header))
+        }
         let sessionID = sessions.flatMap { try? $0.check(method: method, headers: request.headers).get() }
         switch authenticate(method: method, params: params, isNotification: true, headers: request.headers) {
         case .failure(let refusal):
@@ -151,8 +158,10 @@ extension StreamableHTTPHandler {
             if let header, !ProtocolVersion.legacy.contains(header) { return .failure(.unsupportedVersion(header)) }
             return .success(.legacy)
         }
+        // The envelope's shape first, then the headers against it, then whether the version is
+        // served: a client whose headers disagree with its body is told so before anything else.
         let version: String
-        switch MCPServer.modernVersion(of: params) {
+        switch MCPServer.modernEnvelopeVersion(of: params) {
         case .failure(let error): return .failure(error)
         case .success(let v): version = v
         }
@@ -167,6 +176,7 @@ extension StreamableHTTPHandler {
                 return .failure(.headerMismatch("Header mismatch: Mcp-Name header must equal params.name"))
             }
         }
+        guard ProtocolVersion.modern.contains(version) else { return .failure(.unsupportedVersion(version)) }
         return .success(.modern)
     }
 

@@ -1,0 +1,91 @@
+import Config
+import Gateway
+import HTTPServer
+import Logging
+import Synchronization
+
+/// Why a test gateway could not start.
+package struct GatewayHarnessError: Error, Sendable, CustomStringConvertible {
+    package var description: String
+    package init(_ description: String) { self.description = description }
+}
+
+/// Every log line a gateway wrote, kept so a test can read them (and prove no token is in them).
+package final class LogCapture: Sendable {
+    private let lines = Mutex<[String]>([])
+
+    package init() {}
+
+    package func append(_ line: String) {
+        lines.withLock { $0.append(line) }
+    }
+
+    package var text: String { lines.withLock { $0.joined(separator: "\n") } }
+
+    /// A logger writing into this capture at `level`.
+    package func logger(level: Logging.LogLevel = .debug) -> Logger {
+        Logger(level: level, format: .text, sink: { [self] line in append(line) })
+    }
+}
+
+/// A whole gateway running in this process on 127.0.0.1 with an OS-chosen port: the same
+/// `GatewayRuntime` and router the program builds, behind a real `HTTPServer`.
+package final class GatewayHarness: Sendable {
+    package let runtime: GatewayRuntime
+    package let server: HTTPServer
+    package let logs: LogCapture
+    /// `http://127.0.0.1:<port>`.
+    package let baseURL: String
+
+    /// Starts a gateway whose Loonflow is `upstreamBaseURL` (a `TestUpstream`).
+    /// - Parameters:
+    ///   - configure: changes to the defaults (auth, tools, limits) before the runtime is built.
+    ///   - environment: what `LOONFLOW_MCP_ACCESS_TOKEN` and friends would say.
+    package init(
+        upstreamBaseURL: String, environment: [String: String] = [:],
+        configure: (inout GatewayConfig) -> Void = { _ in }
+    ) throws(GatewayHarnessError) {
+        var config = GatewayConfig()
+        config.upstream.baseURL = upstreamBaseURL
+        config.upstream.target = .http(baseURL: upstreamBaseURL)
+        config.upstream.connectTimeoutMs = 2_000
+        config.upstream.timeoutMs = 10_000
+        config.server.host = "127.0.0.1"
+        config.server.port = 0
+        configure(&config)
+        let logs = LogCapture()
+        self.logs = logs
+        do {
+            runtime = try GatewayRuntime(config: config, environment: environment, logger: logs.logger())
+        } catch {
+            throw GatewayHarnessError("gateway runtime: \(error.description)")
+        }
+        var options = HTTPServerOptions()
+        options.host = config.server.host
+        options.port = UInt16(config.server.port)
+        options.maxBodyBytes = config.limits.maxBodyBytes
+        options.connectionTimeoutSeconds = config.limits.connectionTimeoutSeconds
+        do {
+            server = try HTTPServer(options: options, handler: runtime.router)
+            try server.start()
+        } catch {
+            runtime.shutdown()
+            throw GatewayHarnessError("HTTP server: \(error)")
+        }
+        baseURL = "http://127.0.0.1:\(server.boundPort ?? 0)"
+    }
+
+    /// The MCP endpoint, `http://127.0.0.1:<port>/mcp`.
+    package var mcpURL: String { baseURL + runtime.config.server.path }
+
+    /// A client for this gateway's MCP endpoint.
+    package func client() throws(GatewayHarnessError) -> MCPTestClient {
+        try MCPTestClient(url: mcpURL)
+    }
+
+    /// Stops serving at once and releases the upstream client.
+    package func stop() async {
+        await server.stop(gracePeriod: .zero)
+        runtime.shutdown()
+    }
+}
