@@ -42,7 +42,7 @@ struct CurlFailureTests {
         defer { upstream.stop() }
         upstream.route(
             "GET", "/stall", reply: .headersThenHang(status: 200, headers: ["X-A": "1"], declaredLength: 100))
-        let client = try makeClient(totalTimeoutMs: 300)
+        let client = try makeClient(totalTimeoutMs: 2_000)
         defer { client.shutdown() }
 
         let error = try #require(

@@ -56,7 +56,7 @@ struct CurlNonIdempotentTests {
         let upstream = try TestUpstream()
         defer { upstream.stop() }
         upstream.route("POST", "/api/v1.0/tickets/t1/handle", reply: .hang)
-        let client = try makeClient(totalTimeoutMs: 400)
+        let client = try makeClient(totalTimeoutMs: 2_000)
         defer { client.shutdown() }
 
         let error = try #require(await failure(of: handle(upstream), with: client))
