@@ -86,12 +86,25 @@ package enum GatewayMain {
         defer { runtime.shutdown() }
         logger.info("config", ["source": .string(source ?? "built-in defaults"), "version": .string(gatewayVersion)])
         runtime.logStartupWarnings()
+        logDemoTokens(runtime)
         if stdio {
             logger.info("stdio.ready", ["message": "speaking JSON-RPC on stdin/stdout"])
             await StdioTransport(server: runtime.server, defaultToken: runtime.defaultToken, logger: logger, maxJSONDepth: config.limits.maxJSONDepth).run()
             return 0
         }
         return await serveHTTP(runtime)
+    }
+
+    /// In demo mode, names the demo tokens to call with; they mean nothing outside the fixture set.
+    private static func logDemoTokens(_ runtime: GatewayRuntime) {
+        guard runtime.upstream.isDemo, let set = runtime.upstream.fixtures else { return }
+        let callers = set.tokens.entries.compactMap { entry in
+            entry.demoToken.map { "\(entry.user) (\(entry.role)): \($0)" }
+        }
+        guard !callers.isEmpty else { return }
+        runtime.logger.info(
+            "upstream.demo_tokens",
+            ["message": .string("demo callers (send one as Authorization: Bearer <token>; see \(set.directory)/tokens.json): \(callers.joined(separator: "; "))")])
     }
 
     private static func serveHTTP(_ runtime: GatewayRuntime) async -> Int32 {

@@ -62,7 +62,10 @@ package enum UpstreamFactory {
     private static func recording(_ setup: UpstreamSetup, into output: String, logger: Logger) throws(StartupError) -> UpstreamSetup {
         do {
             var recorded = setup
-            recorded.client = try FixtureRecorder(upstream: setup.client, directory: output)
+            let names = try FixtureRecorder.names(fromJSON: ProcessInfo.processInfo.environment[FixtureRecorder.namesVariable])
+            recorded.client = try FixtureRecorder(
+                upstream: setup.client, directory: output, names: names,
+                reportFailure: { error in logger.error("record.write_failed", ["message": .string(error.description)]) })
             logger.info("record", ["message": .string("recording every Loonflow exchange into \(output) (tokens replaced by placeholders)")])
             return recorded
         } catch {
@@ -77,8 +80,10 @@ package enum UpstreamFactory {
         } catch {
             throw StartupError("fixture set \(directory): \(error.description)")
         }
-        return UpstreamSetup(
-            client: FixtureReplayClient(set: set), baseURL: fixtureBaseURL, fixtures: set, isDemo: isDemo, shutdown: {})
+        // Unmatched requests reach the model as Loonflow's error message naming the closest
+        // recordings, rather than as a bare HTTP 404.
+        let client = FixtureDiagnosticClient(replay: FixtureReplayClient(set: set))
+        return UpstreamSetup(client: client, baseURL: fixtureBaseURL, fixtures: set, isDemo: isDemo, shutdown: {})
     }
 
     /// `Fixtures/demo` next to the working directory or above the executable.
