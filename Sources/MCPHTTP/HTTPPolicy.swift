@@ -89,7 +89,18 @@ package struct HTTPPolicy: Sendable {
 }
 
 extension Substring {
+    /// Without leading and trailing spaces and tabs, lowercased. Works on UTF-8 bytes: it runs
+    /// on every request's `Accept` and `Content-Type`.
     func trimmingCharacters() -> String {
-        String(self.drop { $0 == " " || $0 == "\t" }.reversed().drop { $0 == " " || $0 == "\t" }.reversed()).lowercased()
+        let bytes = utf8
+        var start = bytes.startIndex
+        var end = bytes.endIndex
+        while start < end, bytes[start] == 0x20 || bytes[start] == 0x09 { start = bytes.index(after: start) }
+        while start < end {
+            let last = bytes.index(before: end)
+            guard bytes[last] == 0x20 || bytes[last] == 0x09 else { break }
+            end = last
+        }
+        return String(self[start..<end]).lowercased()
     }
 }
