@@ -115,7 +115,7 @@ extension GatewayConfig {
         package var enabled = ToolsConfig.knownNames
         /// Offers only tools that do not change anything.
         package var readOnly = false
-        /// Most tickets `ticket_prepare_handle` scans when looking up action states.
+        /// Most rows `ticket_list` reads to filter by `act_state` locally (and `user_list` to filter full rows by id).
         package var actStateScanLimit = 2_000
 
         package init() {}
