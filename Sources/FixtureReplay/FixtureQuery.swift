@@ -1,3 +1,4 @@
+import HTTPMessage
 /// One `name=value` pair of a query string, percent-decoded.
 package struct QueryPair: Sendable, Hashable {
     package var name: String
@@ -82,22 +83,7 @@ package enum FixtureQuery {
         pairs.enumerated().sorted { ($0.element.name, $0.offset) < ($1.element.name, $1.offset) }.map(\.element)
     }
 
-    static func percentEncode(_ text: String) -> String {
-        let hex = Array("0123456789ABCDEF".utf8)
-        var out: [UInt8] = []
-        out.reserveCapacity(text.utf8.count)
-        for byte in text.utf8 {
-            switch byte {
-            case UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "a")...UInt8(ascii: "z"),
-                UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "-"), UInt8(ascii: "."), UInt8(ascii: "_"),
-                UInt8(ascii: "~"):
-                out.append(byte)
-            default:
-                out += [UInt8(ascii: "%"), hex[Int(byte >> 4)], hex[Int(byte & 0x0F)]]
-            }
-        }
-        return String(decoding: out, as: UTF8.self)
-    }
+    static func percentEncode(_ text: String) -> String { PercentEncoding.encode(text) }
 
     /// Percent-decodes; a malformed escape is kept as written.
     static func decode(_ text: Substring) -> String {
