@@ -21,6 +21,8 @@ package final class TokenLimiter: HTTPClient {
     private struct State {
         var buckets: [String: Bucket] = [:]
         var nextWaiter: UInt64 = 0
+        /// Waiters whose time ran out (or that were cancelled) before they were queued.
+        var expired: Set<UInt64> = []
     }
 
     private let state = Mutex(State())
@@ -73,18 +75,23 @@ package final class TokenLimiter: HTTPClient {
             return true
         }
         if immediate { return true }
+        if maxWait <= .zero || Task.isCancelled { return false }
         let id = state.withLock { state -> UInt64 in
             state.nextWaiter += 1
             return state.nextWaiter
         }
         let timer = Task { [maxWait] in
-            try? await Task.sleep(for: maxWait)
+            guard (try? await Task.sleep(for: maxWait)) != nil else { return }
             self.abandon(key, id: id)
         }
-        defer { timer.cancel() }
+        defer {
+            timer.cancel()
+            _ = state.withLock { $0.expired.remove(id) }
+        }
         return await withTaskCancellationHandler {
             await withCheckedContinuation { (continuation: CheckedContinuation<Bool, Never>) in
-                let grantedNow = state.withLock { state -> Bool in
+                let answerNow = state.withLock { state -> Bool? in
+                    if state.expired.remove(id) != nil { return false }
                     var bucket = state.buckets[key] ?? Bucket()
                     defer { state.buckets[key] = bucket }
                     if bucket.active < maxConcurrent {
@@ -92,19 +99,23 @@ package final class TokenLimiter: HTTPClient {
                         return true
                     }
                     bucket.waiters.append((id, continuation))
-                    return false
+                    return nil
                 }
-                if grantedNow { continuation.resume(returning: true) }
+                if let answerNow { continuation.resume(returning: answerNow) }
             }
         } onCancel: {
             self.abandon(key, id: id)
         }
     }
 
-    /// Removes a waiter that timed out or was cancelled and tells it no.
+    /// Removes a waiter that timed out or was cancelled and tells it no. One not queued yet is
+    /// remembered, so it is refused when it arrives.
     private func abandon(_ key: String, id: UInt64) {
         let waiter = state.withLock { state -> CheckedContinuation<Bool, Never>? in
-            guard var bucket = state.buckets[key], let index = bucket.waiters.firstIndex(where: { $0.id == id }) else { return nil }
+            guard var bucket = state.buckets[key], let index = bucket.waiters.firstIndex(where: { $0.id == id }) else {
+                state.expired.insert(id)
+                return nil
+            }
             let waiter = bucket.waiters.remove(at: index).continuation
             state.buckets[key] = bucket
             return waiter
