@@ -10,6 +10,7 @@ import MCPCore
 /// The program: parses the command line, runs the command, returns the exit status.
 package enum GatewayMain {
     package static func run(arguments: [String], environment: [String: String]) async -> Int32 {
+        MallocArenas.limit()
         switch CommandLineParser.parse(arguments) {
         case .failure(let error):
             printError("loonflow-mcp-gateway: \(error.description)")

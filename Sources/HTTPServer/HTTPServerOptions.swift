@@ -18,7 +18,7 @@ package struct HTTPServerOptions: Sendable, Equatable {
     package init(
         host: String = "127.0.0.1", port: UInt16 = 0, maxBodyBytes: Int = 4 * 1024 * 1024,
         maxConnections: Int = 1024, connectionTimeoutSeconds: Int = 30,
-        connectionMemoryBytes: Int = 64 * 1024
+        connectionMemoryBytes: Int = 32 * 1024
     ) {
         self.host = host
         self.port = port
