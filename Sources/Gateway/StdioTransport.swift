@@ -68,13 +68,14 @@ package final class StdioTransport: Sendable {
         } else {
             era = method == "server/discover" ? .modern : .legacy
         }
-        let context = ToolCallContext(transportToken: defaultToken, transportTokenSource: "LOONFLOW_MCP_ACCESS_TOKEN", requestID: id)
+        let cancellation = CallCancellation()
+        let context = ToolCallContext(
+            transportToken: defaultToken, transportTokenSource: "LOONFLOW_MCP_ACCESS_TOKEN", requestID: id,
+            cancellation: cancellation)
         let key = InFlightCalls.Key(caller: "stdio", requestID: id)
-        let server = self.server
-        let task = Task { await server.handle(method: method, params: params, era: era, context: context) }
-        inFlight.register(key) { task.cancel() }
-        let outcome = await task.value
-        inFlight.finish(key)
+        let registered = inFlight.register(key) { cancellation.cancel() }
+        let outcome = await server.handle(method: method, params: params, era: era, context: context)
+        if registered { inFlight.finish(key) }
         logger.info("request", ["transport": "stdio", "era": .string(era.rawValue), "method": .string(method), "tool": params?["name"] ?? .null])
         switch outcome {
         case .success(let result): write(JSONRPCResponse.result(id: id, result))

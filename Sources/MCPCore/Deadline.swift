@@ -1,24 +1,27 @@
 import JSON
 import Synchronization
 
-/// Bounds a tool call in time. The call runs in its own task; when the limit passes first
-/// the caller gets a tool error at once and the call is cancelled (a write already sent
-/// is not aborted by its tool, which is why the message then says the outcome is unknown).
-/// Cancelling the caller (`notifications/cancelled`, a client that went away) cancels the
-/// call too.
+/// Runs a tool call in its own task, bounded in time. When the limit passes first the caller
+/// gets a tool error at once and the call is cancelled (a write already sent is not aborted by
+/// its tool, which is why the message then says the outcome is unknown). Cancelling the
+/// caller's task (a client that went away) or the context's `cancellation`
+/// (`notifications/cancelled`) cancels the call too.
 enum Deadline {
-    static func run(tool: any Tool, arguments: JSONObject, context: ToolCallContext, limit: Duration) async -> ToolResult {
+    static func run(tool: any Tool, arguments: JSONObject, context: ToolCallContext, limit: Duration?) async -> ToolResult {
         let work = WorkHandle()
+        context.cancellation?.onCancel { work.cancel() }
         return await withTaskCancellationHandler {
             await withCheckedContinuation { (continuation: CheckedContinuation<ToolResult, Never>) in
                 let once = OnceResume(continuation)
-                let timer = DeadlineScheduler.shared.schedule(after: limit) {
-                    if once.resume(timeoutResult(tool: tool, limit: limit)) { work.cancel() }
+                let timer = limit.map { limit in
+                    DeadlineScheduler.shared.schedule(after: limit) {
+                        if once.resume(timeoutResult(tool: tool, limit: limit)) { work.cancel() }
+                    }
                 }
                 work.start(
                     Task {
                         let result = await tool.call(arguments: arguments, context: context)
-                        DeadlineScheduler.shared.cancel(timer)
+                        if let timer { DeadlineScheduler.shared.cancel(timer) }
                         once.resume(result)
                     })
             }

@@ -124,12 +124,7 @@ package final class MCPServer: Sendable {
         case .object(let object)?: arguments = object
         case let other?: return .failure(.invalidParams("params.arguments must be an object, got \(other.typeName)"))
         }
-        let result: ToolResult
-        if let callTimeout {
-            result = await Deadline.run(tool: tool, arguments: arguments, context: context, limit: callTimeout)
-        } else {
-            result = await tool.call(arguments: arguments, context: context)
-        }
+        let result = await Deadline.run(tool: tool, arguments: arguments, context: context, limit: callTimeout)
         return .success(result.json)
     }
 

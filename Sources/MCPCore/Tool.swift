@@ -58,15 +58,18 @@ package struct ToolCallContext: Sendable {
     package var transportTokenSource: String?
     package var requestID: JSONRPCID?
     package var progress: ProgressReporter?
+    /// Where the transport cancels this call (`notifications/cancelled`).
+    package var cancellation: CallCancellation?
 
     package init(
         transportToken: String? = nil, transportTokenSource: String? = nil, requestID: JSONRPCID? = nil,
-        progress: ProgressReporter? = nil
+        progress: ProgressReporter? = nil, cancellation: CallCancellation? = nil
     ) {
         self.transportToken = transportToken
         self.transportTokenSource = transportTokenSource
         self.requestID = requestID
         self.progress = progress
+        self.cancellation = cancellation
     }
 }
 

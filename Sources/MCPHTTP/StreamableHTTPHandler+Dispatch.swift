@@ -52,7 +52,7 @@ extension StreamableHTTPHandler {
             return streamedCall(id: id, method: method, params: params, era: era, caller: caller, key: key)
         }
         let context = ToolCallContext(transportToken: caller.token?.value, transportTokenSource: caller.tokenSource, requestID: id)
-        let (outcome, cancelled) = await runRegistered(key: key) {
+        let (outcome, cancelled) = await runRegistered(key: key, context: context) { context in
             await self.server.handle(method: method, params: params, era: era, context: context)
         }
         var response = respond(id: id, outcome: outcome, record: &record)
@@ -77,20 +77,21 @@ extension StreamableHTTPHandler {
         }
     }
 
-    /// Runs `body` in a child task that `notifications/cancelled` (or the client going away)
-    /// can cancel; also says whether it was cancelled, for the request's outcome.
+    /// Runs `body` so that `notifications/cancelled` (through the context's cancellation) or
+    /// the client going away (through task cancellation) can cancel it; also says whether it
+    /// was cancelled, for the request's outcome. The tool itself runs in a task of its own
+    /// (see `MCPServer`), so no second task is needed here.
     private func runRegistered(
-        key: InFlightCalls.Key, _ body: @escaping @Sendable () async -> Result<JSONValue, JSONRPCError>
+        key: InFlightCalls.Key, context: ToolCallContext,
+        _ body: @Sendable (ToolCallContext) async -> Result<JSONValue, JSONRPCError>
     ) async -> (Result<JSONValue, JSONRPCError>, cancelled: Bool) {
-        let task = Task { await body() }
-        let registered = inFlight.register(key) { task.cancel() }
+        let cancellation = CallCancellation()
+        var context = context
+        context.cancellation = cancellation
+        let registered = inFlight.register(key) { cancellation.cancel() }
         defer { if registered { inFlight.finish(key) } }
-        let outcome = await withTaskCancellationHandler {
-            await task.value
-        } onCancel: {
-            task.cancel()
-        }
-        return (outcome, task.isCancelled)
+        let outcome = await body(context)
+        return (outcome, cancellation.isCancelled || Task.isCancelled)
     }
 
     /// Answers over SSE: progress notifications while the tool works, then the result.
@@ -108,7 +109,7 @@ extension StreamableHTTPHandler {
         let context = ToolCallContext(transportToken: caller.token?.value, transportTokenSource: caller.tokenSource, requestID: id, progress: progress)
         let server = self.server
         let task = Task {
-            let (outcome, _) = await self.runRegistered(key: key) {
+            let (outcome, _) = await self.runRegistered(key: key, context: context) { context in
                 await server.handle(method: method, params: params, era: era, context: context)
             }
             let message: JSONValue = switch outcome {
