@@ -141,12 +141,7 @@ package struct TicketList: Tool {
 
     private func onePage(_ query: Query, token: AccessToken, appName: String) async throws(ToolFailure) -> JSONObject {
         let data = try await fetch(query, page: query.page, perPage: query.perPage, token: token, appName: appName)
-        return [
-            "ticket_list": .array(try data.requireArray("ticket_list")),
-            "per_page": data["per_page"] ?? .number(query.perPage),
-            "page": data["page"] ?? .number(query.page),
-            "total": data["total"] ?? .number(0),
-        ]
+        return try PageOutput.upstream(data, rowsKey: "ticket_list", as: "ticket_list", page: query.page, perPage: query.perPage)
     }
 
     /// Reads every page, keeps rows in the wanted state and paginates locally, so `total` and
@@ -169,11 +164,6 @@ package struct TicketList: Tool {
             await progress?(Double(page), Double(pages), "read page \(page) of \(pages) from Loonflow")
             page += 1
         } while (page - 1) * Self.scanPageSize < total
-        return [
-            "ticket_list": .array(Array(pageSlice(matching, page: query.page, perPage: query.perPage))),
-            "per_page": .number(query.perPage),
-            "page": .number(query.page),
-            "total": .number(matching.count),
-        ]
+        return PageOutput.local(matching, as: "ticket_list", page: query.page, perPage: query.perPage)
     }
 }

@@ -71,3 +71,28 @@ package func pageSlice<T>(_ rows: [T], page: Int, perPage: Int) -> ArraySlice<T>
     let start = (served - 1) * perPage
     return rows[min(start, rows.count)..<min(start + perPage, rows.count)]
 }
+
+/// The `{<list>, per_page, page, total}` answer of the list tools.
+enum PageOutput {
+    /// From one page Loonflow served: its rows under `rowsKey`, its paging echoed.
+    static func upstream(_ data: JSONObject, rowsKey: String, as listKey: String, page: Int, perPage: Int) throws(ToolFailure)
+        -> JSONObject
+    {
+        [
+            listKey: .array(try data.requireArray(rowsKey)),
+            "per_page": data["per_page"] ?? .number(perPage),
+            "page": data["page"] ?? .number(page),
+            "total": data["total"] ?? .number(0),
+        ]
+    }
+
+    /// From rows filtered locally, paginated as Loonflow would.
+    static func local(_ rows: [JSONValue], as listKey: String, page: Int, perPage: Int) -> JSONObject {
+        [
+            listKey: .array(Array(pageSlice(rows, page: page, perPage: perPage))),
+            "per_page": .number(perPage),
+            "page": .number(page),
+            "total": .number(rows.count),
+        ]
+    }
+}

@@ -90,12 +90,7 @@ package struct UserList: Tool {
         if !query.deptID.isEmpty { rest.append(("dept_id", query.deptID)) }
         rest += [("page", String(query.page)), ("per_page", String(query.perPage))]
         let data = try await environment.client.get("accounts/simple_users", query: rest, token: token, appName: appName).orFail().requireObject("data")
-        return [
-            "user_list": .array(try data.requireArray("user_info_list")),
-            "per_page": data["per_page"] ?? .number(query.perPage),
-            "page": data["page"] ?? .number(query.page),
-            "total": data["total"] ?? .number(0),
-        ]
+        return try PageOutput.upstream(data, rowsKey: "user_info_list", as: "user_list", page: query.page, perPage: query.perPage)
     }
 
     /// `/accounts/users` is admin-only and ignores `user_ids`; with ids, read every page and
@@ -106,12 +101,7 @@ package struct UserList: Tool {
         if !query.deptID.isEmpty { base.append(("dept_id", query.deptID)) }
         if query.userIDs.isEmpty {
             let data = try await fetchUsers(base, page: query.page, perPage: query.perPage, token: token, appName: appName)
-            return [
-                "user_list": .array(try data.requireArray("user_info_list")),
-                "per_page": data["per_page"] ?? .number(query.perPage),
-                "page": data["page"] ?? .number(query.page),
-                "total": data["total"] ?? .number(0),
-            ]
+            return try PageOutput.upstream(data, rowsKey: "user_info_list", as: "user_list", page: query.page, perPage: query.perPage)
         }
         let wanted = Set(query.userIDs.split(separator: ",").map { String($0).trimmingWhitespace() })
         var matching: [JSONValue] = []
@@ -126,12 +116,7 @@ package struct UserList: Tool {
             matching += try data.requireArray("user_info_list").filter { wanted.contains($0["id"]?.stringValue ?? "") }
             page += 1
         } while (page - 1) * Self.scanPageSize < total
-        return [
-            "user_list": .array(Array(pageSlice(matching, page: query.page, perPage: query.perPage))),
-            "per_page": .number(query.perPage),
-            "page": .number(query.page),
-            "total": .number(matching.count),
-        ]
+        return PageOutput.local(matching, as: "user_list", page: query.page, perPage: query.perPage)
     }
 
     private func fetchUsers(_ base: [(String, String)], page: Int, perPage: Int, token: AccessToken, appName: String) async throws(ToolFailure) -> JSONObject {
