@@ -36,5 +36,7 @@ import TestSupport
         // Loonflow answers an unknown token with HTTP 500; the tool error says what that means.
         #expect(summary["unknown_text"]?.stringValue?.contains("rejects the access token") == true)
         #expect(!log.stderr.contains(unknown))
+        #expect(!log.stderr.contains(admin), "not even a demo token reaches the log")
+        #expect(log.stderr.contains("tokens.json"), "the start-up line says where the demo tokens are")
     }
 }
