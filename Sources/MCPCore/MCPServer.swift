@@ -42,6 +42,20 @@ package final class MCPServer: Sendable {
     package func handle(
         method: String, params: JSONObject?, era: ProtocolEra, context: ToolCallContext
     ) async -> Result<JSONValue, JSONRPCError> {
+        let outcome = await dispatch(method: method, params: params, era: era, context: context)
+        // The modern era reports a refused request in the HTTP status too, as the official
+        // SDK's server does; the legacy era answers JSON-RPC errors with 200.
+        guard era == .modern else { return outcome }
+        return outcome.mapError { error in
+            var error = error
+            if error.httpStatus == 200 { error.httpStatus = 400 }
+            return error
+        }
+    }
+
+    private func dispatch(
+        method: String, params: JSONObject?, era: ProtocolEra, context: ToolCallContext
+    ) async -> Result<JSONValue, JSONRPCError> {
         switch (era, method) {
         case (.legacy, "initialize"): return initialize(params: params)
         case (.legacy, "ping"): return .success(.object([:]))

@@ -74,6 +74,16 @@ struct TokenEchoTool: Tool {
         }
     }
 
+    @Test func modernRefusalsCarryAnHTTPErrorStatus() async throws {
+        let body: JSONValue = ["jsonrpc": "2.0", "id": 4, "method": "tools/call", "params": ["name": "nope", "_meta": Self.modernMeta]]
+        let modern = await handler().handle(post(body, headers: [("MCP-Protocol-Version", "2026-07-28"), ("Mcp-Method", "tools/call"), ("Mcp-Name", "nope")]))
+        #expect(modern.status == 400)
+        #expect(try json(modern)["error"]?["code"] == -32602)
+        let legacy = await handler().handle(post(["jsonrpc": "2.0", "id": 4, "method": "tools/call", "params": ["name": "nope"]]))
+        #expect(legacy.status == 200)
+        #expect(try json(legacy)["error"]?["code"] == -32602)
+    }
+
     @Test func unsupportedModernVersionNamesTheSupportedOnes() async throws {
         var meta = Self.modernMeta.objectValue!
         meta["io.modelcontextprotocol/protocolVersion"] = "2099-01-01"
