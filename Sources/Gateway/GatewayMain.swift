@@ -185,7 +185,6 @@ package enum GatewayMain {
 /// Writes to standard error without buffering.
 enum FileHandleStandardError {
     static func write(_ text: String) {
-        let bytes = Array(text.utf8)
-        bytes.withUnsafeBytes { raw in _ = Glibc.write(2, raw.baseAddress, raw.count) }
+        FileDescriptorOutput.write(Array(text.utf8), to: 2)
     }
 }

@@ -41,8 +41,7 @@ package final class GatewayRuntime: Sendable {
             observer: metrics)
         let environmentForTools = ToolEnvironment(
             client: client, tokens: TokenResolver(validator: validator), logger: logger,
-            scanLimit: config.tools.actStateScanLimit,
-            upstreamNote: upstream.isDemo ? "This gateway is serving the bundled demo fixtures, not a real Loonflow." : nil)
+            scanLimit: config.tools.actStateScanLimit)
         let tools = ToolCatalog.tools(environment: environmentForTools, enabled: config.tools.enabled, readOnly: config.tools.readOnly)
         let identity = ServerIdentity(name: gatewayServerName, version: gatewayVersion, instructions: Self.instructions(upstream))
         let server = MCPServer(identity: identity, tools: tools, callTimeout: .milliseconds(config.limits.callTimeoutMs))

@@ -85,16 +85,7 @@ package final class StdioTransport: Sendable {
 
     private func write(_ message: JSONValue) {
         let bytes = message.serialized + [UInt8(ascii: "\n")]
-        output.withLock { _ in
-            bytes.withUnsafeBytes { raw in
-                var offset = 0
-                while offset < raw.count {
-                    let written = Glibc.write(1, raw.baseAddress! + offset, raw.count - offset)
-                    if written <= 0 { return }
-                    offset += written
-                }
-            }
-        }
+        output.withLock { _ in FileDescriptorOutput.write(bytes, to: 1) }
     }
 }
 

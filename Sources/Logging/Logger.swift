@@ -80,15 +80,7 @@ package final class Logger: Sendable {
     }
 
     private static let standardError: Sink = { line in
-        let bytes = Array((line + "\n").utf8)
-        bytes.withUnsafeBytes { raw in
-            var offset = 0
-            while offset < raw.count {
-                let written = write(2, raw.baseAddress! + offset, raw.count - offset)
-                if written <= 0 { return }
-                offset += written
-            }
-        }
+        FileDescriptorOutput.write(Array((line + "\n").utf8), to: 2)
     }
 
     /// UTC wall time with milliseconds, ISO 8601.

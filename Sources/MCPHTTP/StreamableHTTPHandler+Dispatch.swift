@@ -68,7 +68,6 @@ extension StreamableHTTPHandler {
         switch outcome {
         case .success(let result):
             if result["isError"] == .bool(true) { record.outcome = "tool_error" }
-            if Task.isCancelled { record.outcome = "cancelled" }
             return ResponseBuilder.json(JSONRPCResponse.result(id: id, result))
         case .failure(let error):
             record.outcome = "rpc_error"

@@ -11,18 +11,14 @@ package struct ToolEnvironment: Sendable {
     package var logger: Logger
     /// Rows a local filter (act_state, user ids) may read before it asks for a narrower query.
     package var scanLimit: Int
-    /// A note appended to upstream failures in demo mode (fixture replay diagnostics).
-    package var upstreamNote: String?
 
     package init(
-        client: LoonflowClient, tokens: TokenResolver, logger: Logger = .silent, scanLimit: Int = 2000,
-        upstreamNote: String? = nil
+        client: LoonflowClient, tokens: TokenResolver, logger: Logger = .silent, scanLimit: Int = 2000
     ) {
         self.client = client
         self.tokens = tokens
         self.logger = logger
         self.scanLimit = scanLimit
-        self.upstreamNote = upstreamNote
     }
 }
 
