@@ -61,8 +61,10 @@ extension GatewayConfig {
 
     /// Client authentication (`auth:`).
     package struct AuthConfig: Sendable, Equatable {
-        /// Whether `initialize` and `tools/list` are answered without a token.
-        package var anonymousDiscovery = false
+        /// Whether discovery (`initialize`, `server/discover`, `tools/list`, `ping`,
+        /// notifications) is answered without a token, as Loonflow's own server does; tool calls
+        /// always need one (from a header, the `access_token` argument or the server default).
+        package var anonymousDiscovery = true
         /// The key Loonflow signs its JWTs with, to check them locally; not checked when nil.
         package var jwtHS256Key: String?
 

@@ -1,3 +1,4 @@
+import Testing
 import Config
 import HTTPMessage
 import JSON
