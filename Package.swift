@@ -51,6 +51,9 @@ let package = Package(
         .target(
             name: "Tools", dependencies: ["MCPCore", "LoonflowClient", "JSON", "Auth", "Logging"],
             swiftSettings: strict),
+        .target(
+            name: "MCPUpstream", dependencies: ["MCPCore", "Tools", "Auth", "JSON", "HTTPMessage", "Logging"],
+            swiftSettings: strict),
         .target(name: "Config", dependencies: ["YAML"], swiftSettings: strict),
         .target(
             name: "FixtureReplay", dependencies: ["HTTPMessage", "JSON", "Crypto", "Auth"],
@@ -58,7 +61,7 @@ let package = Package(
         .target(
             name: "Gateway",
             dependencies: [
-                "MCPCore", "MCPHTTP", "Tools", "LoonflowClient", "Config", "Curl", "HTTPServer",
+                "MCPCore", "MCPHTTP", "MCPUpstream", "Tools", "LoonflowClient", "Config", "Curl", "HTTPServer",
                 "FixtureReplay", "Logging", "Auth", "JSON", "HTTPMessage",
             ],
             swiftSettings: strict),

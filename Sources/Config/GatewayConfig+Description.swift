@@ -26,6 +26,7 @@ extension GatewayConfig {
             comment: offered == tools.enabled ? nil : "offered: \(offered.joined(separator: ", "))")
         text.entry("read_only", "\(tools.readOnly)")
         text.entry("act_state_scan_limit", "\(tools.actStateScanLimit)")
+        text.entry("upstream_extra", list(tools.upstreamExtra))
         text.section("limits")
         text.entry("max_body_bytes", "\(limits.maxBodyBytes)")
         text.entry("max_connections", "\(limits.maxConnections)")
@@ -57,6 +58,9 @@ extension GatewayConfig {
         text.entry("max_concurrent_per_token", "\(upstream.maxConcurrentPerToken)")
         text.entry("concurrency_wait_ms", "\(upstream.concurrencyWaitMs)")
         text.entry("rate_limit_per_token", "\(upstream.rateLimitPerToken)")
+        text.entry(
+            "mcp_url", optional(upstream.mcpURL.map(quoted)),
+            comment: upstream.mcpURL == nil ? nil : "forwards tool calls to this Loonflow MCP server")
     }
 
     private func optional(_ value: String?) -> String { value ?? "null" }

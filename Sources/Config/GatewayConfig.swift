@@ -93,6 +93,9 @@ extension GatewayConfig {
         package var concurrencyWaitMs = 10_000
         /// Requests per second for one token; 0 means no limit.
         package var rateLimitPerToken = 0
+        /// A remote Loonflow MCP server (the SaaS, or a self-hosted one) to forward tool calls
+        /// to instead of calling REST; exclusive with `baseURL`.
+        package var mcpURL: String?
 
         package init() {}
     }
@@ -119,6 +122,8 @@ extension GatewayConfig {
         package var readOnly = false
         /// Most rows `ticket_list` reads to filter by `act_state` locally (and `user_list` to filter full rows by id).
         package var actStateScanLimit = 2_000
+        /// With an MCP upstream: tools it offers beyond the gateway's own, offered by name only.
+        package var upstreamExtra: [String] = []
 
         package init() {}
 
