@@ -42,13 +42,14 @@ enum UpstreamMessages {
             if !data.isEmpty, let value = try? JSONParser().parse(data.joined(separator: "\n")) { messages.append(value) }
             data.removeAll()
         }
-        for rawLine in String(decoding: body, as: UTF8.self).split(separator: "\n", omittingEmptySubsequences: false) {
-            let line = rawLine.hasSuffix("\r") ? rawLine.dropLast() : rawLine
+        // Lines end in LF or CRLF; split bytes, since "\r\n" is a single Character in Swift.
+        for rawLine in body.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false) {
+            let line = rawLine.last == UInt8(ascii: "\r") ? rawLine.dropLast() : rawLine
             if line.isEmpty {
                 flush()
-            } else if line.hasPrefix("data:") {
+            } else if line.starts(with: Array("data:".utf8)) {
                 let payload = line.dropFirst(5)
-                data.append(String(payload.hasPrefix(" ") ? payload.dropFirst() : payload))
+                data.append(String(decoding: payload.first == UInt8(ascii: " ") ? payload.dropFirst() : payload, as: UTF8.self))
             }
         }
         flush()

@@ -115,7 +115,8 @@ package final class TestMCPUpstream: Sendable {
         if let error { message["error"] = .object(error) }
         // A progress notification first, as servers may send: the client must skip it.
         let note: JSONValue = ["jsonrpc": "2.0", "method": "notifications/message", "params": ["level": "info", "data": "working"]]
-        let body = "event: message\ndata: \(note.jsonText)\n\nevent: message\ndata: \(JSONValue.object(message).jsonText)\n\n"
+        // CRLF line ends, as Loonflow's server (sse-starlette) writes them.
+        let body = "event: message\r\ndata: \(note.jsonText)\r\n\r\nevent: message\r\ndata: \(JSONValue.object(message).jsonText)\r\n\r\n"
         return .respond(status: 200, headers: ["Content-Type": "text/event-stream"], body: Array(body.utf8))
     }
 }
