@@ -52,7 +52,7 @@ let package = Package(
             name: "Tools", dependencies: ["MCPCore", "LoonflowClient", "JSON", "Auth", "Logging"],
             swiftSettings: strict),
         .target(
-            name: "MCPUpstream", dependencies: ["MCPCore", "Tools", "Auth", "JSON", "HTTPMessage", "Logging"],
+            name: "MCPUpstream", dependencies: ["MCPCore", "Tools", "LoonflowClient", "Auth", "JSON", "HTTPMessage", "Logging"],
             swiftSettings: strict),
         .target(name: "Config", dependencies: ["YAML"], swiftSettings: strict),
         .target(

@@ -49,7 +49,7 @@ package final class GatewayRuntime: Sendable {
         var extras: UpstreamExtraTools?
         if let mcpURL = upstream.mcpURL {
             // The local tools lend their definitions; their REST client is never called.
-            let forwarding = MCPUpstreamClient(url: mcpURL, http: limited, clientVersion: gatewayVersion)
+            let forwarding = MCPUpstreamClient(url: mcpURL, http: limited, clientVersion: gatewayVersion, observer: metrics)
             let setting = ForwardedTool.ForwardingSetting(
                 upstream: forwarding, tokens: TokenResolver(validator: validator),
                 allowedAppNames: Set(config.upstream.allowedAppNames), logger: logger)

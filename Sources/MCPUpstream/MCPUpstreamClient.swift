@@ -1,6 +1,7 @@
 import Auth
 import HTTPMessage
 import JSON
+import LoonflowClient
 import Synchronization
 
 /// A client of one remote Loonflow MCP server (the SaaS or a self-hosted one) that speaks the
@@ -13,6 +14,7 @@ package final class MCPUpstreamClient: Sendable {
     private let http: any HTTPClient
     private let clientVersion: String
     private let maxSessions: Int
+    private let observer: (any UpstreamObserver)?
     private let table = Mutex(SessionTable())
     private let nextID = Atomic<Int>(1)
 
@@ -35,9 +37,13 @@ package final class MCPUpstreamClient: Sendable {
         var clock: UInt64 = 0
     }
 
-    package init(url: String, http: any HTTPClient, clientVersion: String, maxSessions: Int = 1024) {
+    package init(
+        url: String, http: any HTTPClient, clientVersion: String, maxSessions: Int = 1024,
+        observer: (any UpstreamObserver)? = nil
+    ) {
         self.url = url
         self.http = http
+        self.observer = observer
         self.clientVersion = clientVersion
         self.maxSessions = max(1, maxSessions)
     }
@@ -77,7 +83,7 @@ package final class MCPUpstreamClient: Sendable {
     package func probe() async -> (ready: Bool, detail: String) {
         let message = UpstreamMessages.request(id: takeID(), method: "ping")
         do {
-            let response = try await http.send(post(message, token: nil, session: nil, isWrite: false))
+            let response = try await send(post(message, token: nil, session: nil, isWrite: false))
             return (true, "the Loonflow MCP server answered HTTP \(response.status)")
         } catch {
             return (false, "the Loonflow MCP server is unreachable: \(error.kind)")
@@ -99,7 +105,7 @@ package final class MCPUpstreamClient: Sendable {
         let message = UpstreamMessages.request(id: id, method: method, params: params)
         let response: UpstreamResponse
         do {
-            response = try await http.send(post(message, token: token, session: session, isWrite: isWrite))
+            response = try await send(post(message, token: token, session: session, isWrite: isWrite))
         } catch {
             return .failure(.transport(error, isWrite: isWrite))
         }
@@ -195,7 +201,7 @@ package final class MCPUpstreamClient: Sendable {
         let id = takeID()
         let response: UpstreamResponse
         do {
-            response = try await http.send(
+            response = try await send(
                 post(UpstreamMessages.initialize(id: id, clientVersion: clientVersion), token: token, session: nil, isWrite: false))
         } catch {
             return .failure(.transport(error, isWrite: false))
@@ -209,7 +215,7 @@ package final class MCPUpstreamClient: Sendable {
             id: response.headers["Mcp-Session-Id"],
             version: result["protocolVersion"]?.stringValue ?? UpstreamMessages.protocolVersion)
         do {
-            _ = try await http.send(post(UpstreamMessages.initialized, token: token, session: session, isWrite: false))
+            _ = try await send(post(UpstreamMessages.initialized, token: token, session: session, isWrite: false))
         } catch {
             return .failure(.transport(error, isWrite: false))
         }
@@ -226,6 +232,20 @@ package final class MCPUpstreamClient: Sendable {
             if let id = session.id { headers.add("Mcp-Session-Id", id) }
         }
         return UpstreamRequest(method: "POST", url: url, headers: headers, body: message.serialized, isIdempotent: !isWrite)
+    }
+
+    /// Sends one message, reporting it to the metrics as `/mcp/<JSON-RPC method>`.
+    private func send(_ request: UpstreamRequest) async throws(UpstreamError) -> UpstreamResponse {
+        let method = (try? JSONParser().parse(request.body ?? []))?["method"]?.stringValue ?? "other"
+        let started = ContinuousClock.now
+        do {
+            let response = try await http.send(request)
+            observer?.upstreamFinished(method: "POST", path: "/mcp/" + method, status: response.status, duration: .now - started)
+            return response
+        } catch {
+            observer?.upstreamFinished(method: "POST", path: "/mcp/" + method, status: nil, duration: .now - started)
+            throw error
+        }
     }
 
     private func takeID() -> Int { nextID.add(1, ordering: .relaxed).oldValue }

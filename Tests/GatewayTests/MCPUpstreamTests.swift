@@ -46,6 +46,9 @@ import TestSupport
             #expect(upstream.sessionsOpened == 2, "alice's three calls share one session; admin has another")
             #expect(gateway.runtime.forwarding?.sessionCount == 2)
             #expect(upstream.calls(of: "ticket_list") == 3)
+            let metrics = gateway.runtime.metrics.render()
+            #expect(metrics.contains("endpoint=\"/mcp/tools/call\""), "upstream calls are counted")
+            #expect(metrics.contains("endpoint=\"/mcp/initialize\""))
         }
     }
 
