@@ -19,6 +19,7 @@ package final class GatewayRuntime: Sendable {
     package let server: MCPServer
     package let metrics: Metrics
     package let httpHandler: StreamableHTTPHandler
+    package let legacySSE: LegacySSEHandler
     package let router: OperationsRouter
     package let validator: AccessTokenValidator
     /// The server-wide default token (`LOONFLOW_MCP_ACCESS_TOKEN`), checked at start-up.
@@ -79,8 +80,11 @@ package final class GatewayRuntime: Sendable {
         self.httpHandler = handler
         let readiness = Readiness(upstream: upstream, forwarding: forwarding, extras: extras, logger: logger)
         if let extras { Task { await extras.refresh() } }
+        let legacySSE = LegacySSEHandler(inner: handler, maxStreams: config.limits.maxConnections)
+        self.legacySSE = legacySSE
         self.router = OperationsRouter(
-            mcpPath: config.server.path, mcp: handler, metrics: config.server.metrics.isEnabled ? nil : metrics,
+            mcpPath: config.server.path, mcp: handler, legacySSE: legacySSE,
+            metrics: config.server.metrics.isEnabled ? nil : metrics,
             readiness: { await readiness.check() })
     }
 
@@ -131,7 +135,10 @@ package final class GatewayRuntime: Sendable {
         }
     }
 
-    package func shutdown() { upstream.shutdown() }
+    package func shutdown() {
+        legacySSE.closeAll()
+        upstream.shutdown()
+    }
 }
 
 /// `/readyz`: the fixture set is loaded, or Loonflow answers HTTP at all.
