@@ -65,6 +65,7 @@ package final class GatewayHarness: Sendable {
         options.port = UInt16(config.server.port)
         options.maxBodyBytes = config.limits.maxBodyBytes
         options.connectionTimeoutSeconds = config.limits.connectionTimeoutSeconds
+        options.headerTimeoutSeconds = config.limits.headerTimeoutSeconds
         do {
             server = try HTTPServer(options: options, handler: runtime.router)
             try server.start()

@@ -32,6 +32,7 @@ final class LocalGateway: Sendable {
         options.maxBodyBytes = config.limits.maxBodyBytes
         options.maxConnections = config.limits.maxConnections
         options.connectionTimeoutSeconds = config.limits.connectionTimeoutSeconds
+        options.headerTimeoutSeconds = config.limits.headerTimeoutSeconds
         server = try HTTPServer(options: options, handler: runtime.router)
         try server.start()
         port = server.boundPort ?? 0
