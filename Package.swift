@@ -84,7 +84,7 @@ let package = Package(
             name: "GatewayTests", dependencies: ["Gateway", "TestSupport", "JSON"], exclude: ["Interop"],
             swiftSettings: strict),
         .testTarget(
-            name: "HardeningTests", dependencies: ["Gateway", "TestSupport", "JSON", "MCPHTTP", "Curl", "HTTPServer"],
+            name: "HardeningTests", dependencies: ["Gateway", "TestSupport", "JSON", "MCPHTTP", "Curl", "HTTPServer", "Logging"],
             swiftSettings: strict),
         .testTarget(name: "ScaleOutTests", dependencies: ["TestSupport", "JSON"], exclude: ["Clients"], swiftSettings: strict),
     ]

@@ -15,7 +15,8 @@ final class LineSink: Sendable {
 
 /// Field values from clients and Loonflow cannot forge a line, pose as a field, or flood the log.
 @Suite struct LoggerEscapingTests {
-    static let forged = "ping\n2026-01-01T00:00:00.000Z\tERROR\tFORGED audit.ticket_handle user=admin outcome=handled"
+    /// No space and no quote: the old text format wrote such a value bare.
+    static let forged = "ping\n2026-01-01T00:00:00.000Z\tERROR\tFORGED\taudit.ticket_handle\tuser=admin"
     static let hostile: [String] = [
         forged, "a\rb", "tab\there", "quote\"inside", "back\\slash", "nul\u{0}byte", "esc\u{1B}[31mred",
         "del\u{7F}", "c1\u{85}next", "line\u{2028}separator", "para\u{2029}graph", "bidi\u{202E}txt",
