@@ -1,3 +1,4 @@
+import Auth
 import HTTPMessage
 
 /// Why a Loonflow REST call did not give usable data. `message` is written for the model
@@ -42,6 +43,19 @@ package enum LoonflowError: Error, Sendable, Equatable {
         }
     }
 
+    /// The same error with every secret `redactor` knows replaced in the texts that come
+    /// from upstream (Loonflow's message, libcurl's detail).
+    package func redacting(_ redactor: SecretRedactor) -> LoonflowError {
+        switch self {
+        case .refused(let text): .refused(redactor.redact(text))
+        case .unexpectedStatus(let status, let detail): .unexpectedStatus(status, redactor.redact(detail))
+        case .invalidResponse(let detail): .invalidResponse(redactor.redact(detail))
+        case .transport(let error, let method): .transport(error.redacting(redactor), method: method)
+        case .refusedLocally(let text): .refusedLocally(redactor.redact(text))
+        case .tokenProbablyRejected, .unauthenticated: self
+        }
+    }
+
     private static func transportMessage(_ error: UpstreamError, method: String) -> String {
         if method != "GET", error.requestMayHaveBeenSent, ![.connectFailed, .tls, .throttled].contains(error.kind) {
             return "outcome unknown: the request reached Loonflow but no complete answer came back (\(error.kind)). "
@@ -67,5 +81,13 @@ package enum LoonflowError: Error, Sendable, Equatable {
         case .invalidRequest, .other:
             return "the request to Loonflow failed: \(error.detail)."
         }
+    }
+}
+
+extension UpstreamError {
+    fileprivate func redacting(_ redactor: SecretRedactor) -> UpstreamError {
+        var copy = self
+        copy.detail = redactor.redact(detail)
+        return copy
     }
 }
