@@ -77,6 +77,7 @@ let package = Package(
         .testTarget(name: "HTTPServerTests", dependencies: ["HTTPServer", "Curl", "TestSupport"], swiftSettings: strict),
         .testTarget(name: "ConfigTests", dependencies: ["Config", "YAML"], swiftSettings: strict),
         .testTarget(name: "CryptoTests", dependencies: ["Crypto"], swiftSettings: strict),
+        .testTarget(name: "LoggingTests", dependencies: ["Logging", "JSON"], swiftSettings: strict),
         .testTarget(name: "MCPCoreTests", dependencies: ["MCPCore", "JSON"], swiftSettings: strict),
         .testTarget(name: "MCPHTTPTests", dependencies: ["MCPHTTP", "MCPCore", "JSON", "HTTPMessage"], swiftSettings: strict),
         .testTarget(name: "AuthTests", dependencies: ["Auth", "JSON", "Crypto"], swiftSettings: strict),
@@ -86,7 +87,7 @@ let package = Package(
             name: "GatewayTests", dependencies: ["Gateway", "TestSupport", "JSON"], exclude: ["Interop"],
             swiftSettings: strict),
         .testTarget(
-            name: "HardeningTests", dependencies: ["Gateway", "TestSupport", "JSON", "MCPHTTP", "Curl", "HTTPServer"],
+            name: "HardeningTests", dependencies: ["Gateway", "TestSupport", "JSON", "MCPHTTP", "Curl", "HTTPServer", "Logging"],
             swiftSettings: strict),
         .testTarget(name: "ScaleOutTests", dependencies: ["TestSupport", "JSON"], exclude: ["Clients"], swiftSettings: strict),
     ]

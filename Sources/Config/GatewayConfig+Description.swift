@@ -31,6 +31,7 @@ extension GatewayConfig {
         text.entry("max_body_bytes", "\(limits.maxBodyBytes)")
         text.entry("max_connections", "\(limits.maxConnections)")
         text.entry("connection_timeout_seconds", "\(limits.connectionTimeoutSeconds)")
+        text.entry("header_timeout_seconds", "\(limits.headerTimeoutSeconds)")
         text.entry("call_timeout_ms", "\(limits.callTimeoutMs)")
         text.entry("max_json_depth", "\(limits.maxJSONDepth)")
         text.entry("shutdown_grace_ms", "\(limits.shutdownGraceMs)")

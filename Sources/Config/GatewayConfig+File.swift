@@ -136,6 +136,7 @@ extension GatewayConfig.LimitsConfig {
         try section.assign(&maxBodyBytes, "max_body_bytes", .positive)
         try section.assign(&maxConnections, "max_connections", .positive)
         try section.assign(&connectionTimeoutSeconds, "connection_timeout_seconds", .positive)
+        try section.assign(&headerTimeoutSeconds, "header_timeout_seconds", .positive)
         try section.assign(&callTimeoutMs, "call_timeout_ms", .positive)
         try section.assign(&maxJSONDepth, "max_json_depth", .positive)
         try section.assign(&shutdownGraceMs, "shutdown_grace_ms", .nonNegative)

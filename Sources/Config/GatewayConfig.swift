@@ -139,6 +139,8 @@ extension GatewayConfig {
         package var maxConnections = 1_024
         /// Idle time after which a client connection is closed.
         package var connectionTimeoutSeconds = 30
+        /// Time a client may take to send a whole request head, however slowly it trickles.
+        package var headerTimeoutSeconds = 10
         /// Limit for one whole tool call.
         package var callTimeoutMs = 60_000
         /// Deepest nesting accepted in a JSON request body.

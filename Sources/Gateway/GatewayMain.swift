@@ -149,6 +149,7 @@ package enum GatewayMain {
         options.maxBodyBytes = config.limits.maxBodyBytes
         options.maxConnections = config.limits.maxConnections
         options.connectionTimeoutSeconds = config.limits.connectionTimeoutSeconds
+        options.headerTimeoutSeconds = config.limits.headerTimeoutSeconds
         return options
     }
 

@@ -1,3 +1,4 @@
+import Auth
 import HTTPMessage
 
 /// Why a Loonflow REST call did not give usable data. `message` is written for the model
@@ -39,6 +40,19 @@ package enum LoonflowError: Error, Sendable, Equatable {
             Self.transportMessage(error, method: method)
         case .refusedLocally(let text):
             text
+        }
+    }
+
+    /// The same error with every secret `redactor` knows replaced in the texts that come
+    /// from upstream (Loonflow's message, libcurl's detail).
+    package func redacting(_ redactor: SecretRedactor) -> LoonflowError {
+        switch self {
+        case .refused(let text): .refused(redactor.redact(text))
+        case .unexpectedStatus(let status, let detail): .unexpectedStatus(status, redactor.redact(detail))
+        case .invalidResponse(let detail): .invalidResponse(redactor.redact(detail))
+        case .transport(let error, let method): .transport(error.redacting(redactor), method: method)
+        case .refusedLocally(let text): .refusedLocally(redactor.redact(text))
+        case .tokenProbablyRejected, .unauthenticated: self
         }
     }
 
@@ -86,5 +100,13 @@ package enum LoonflowError: Error, Sendable, Equatable {
         }
         if text.contains("certificate") { return "Loonflow's certificate was not accepted; check upstream.ca_file" }
         return "the handshake did not complete; check that upstream.base_url speaks HTTPS on that port"
+    }
+}
+
+extension UpstreamError {
+    fileprivate func redacting(_ redactor: SecretRedactor) -> UpstreamError {
+        var copy = self
+        copy.detail = redactor.redact(detail)
+        return copy
     }
 }

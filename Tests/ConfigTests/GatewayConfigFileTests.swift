@@ -26,6 +26,7 @@ import Testing
         #expect(!config.tools.readOnly && config.tools.actStateScanLimit == 2_000)
         #expect(config.limits.maxBodyBytes == 4_194_304 && config.limits.maxConnections == 1_024)
         #expect(config.limits.connectionTimeoutSeconds == 30 && config.limits.callTimeoutMs == 60_000)
+        #expect(config.limits.headerTimeoutSeconds == 10)
         #expect(config.limits.maxJSONDepth == 64 && config.limits.shutdownGraceMs == 10_000)
         #expect(config.logging.level == .info && config.logging.format == .text)
     }
@@ -75,6 +76,7 @@ import Testing
         expected.limits.maxBodyBytes = 1_000
         expected.limits.maxConnections = 8
         expected.limits.connectionTimeoutSeconds = 5
+        expected.limits.headerTimeoutSeconds = 3
         expected.limits.callTimeoutMs = 3_000
         expected.limits.maxJSONDepth = 16
         expected.limits.shutdownGraceMs = 0
@@ -120,6 +122,7 @@ import Testing
           max_body_bytes: 1000
           max_connections: 8
           connection_timeout_seconds: 5
+          header_timeout_seconds: 3
           call_timeout_ms: 3000
           max_json_depth: 16
           shutdown_grace_ms: 0

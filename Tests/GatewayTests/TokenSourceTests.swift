@@ -16,7 +16,7 @@ import TestSupport
             case .argument: Tokens.admin
             case .authorization: Tokens.alice
             case .loonflowHeader: Tokens.aliceJWT
-            case .environment: Tokens.aliceJWTWithoutExpiry
+            case .environment: Tokens.aliceJWTLater
             }
         }
 
