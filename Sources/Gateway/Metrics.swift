@@ -34,6 +34,7 @@ package final class Metrics: RequestObserver, UpstreamObserver, PATExchangeObser
         var patExchanges: UInt64 = 0
         var patCacheHits: UInt64 = 0
         var patRefused: UInt64 = 0
+        var patShared: UInt64 = 0
     }
 
     private let state = Mutex(State())
@@ -75,6 +76,8 @@ package final class Metrics: RequestObserver, UpstreamObserver, PATExchangeObser
 
     package func patVerificationRefused() { state.withLock { $0.patRefused += 1 } }
 
+    package func patVerificationShared() { state.withLock { $0.patShared += 1 } }
+
     /// `tickets/<uuid>/handle` → `/tickets/{id}/handle`.
     static func template(_ path: String) -> String {
         let known = [
@@ -114,6 +117,7 @@ package final class Metrics: RequestObserver, UpstreamObserver, PATExchangeObser
         out += Self.renderCounter("lmg_pat_exchanges_total", "Personal access tokens verified with Loonflow and swapped for a minted JWT.", snapshot.patExchanges)
         out += Self.renderCounter("lmg_pat_exchange_cache_hits_total", "Loonflow requests sent with a JWT minted earlier for the caller's personal access token.", snapshot.patCacheHits)
         out += Self.renderCounter("lmg_pat_verifications_refused_total", "Personal access tokens Loonflow refused during the exchange's verification.", snapshot.patRefused)
+        out += Self.renderCounter("lmg_pat_verifications_shared_total", "Requests that waited for a verification of their personal access token already running.", snapshot.patShared)
         return out
     }
 

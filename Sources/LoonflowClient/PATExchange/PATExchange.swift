@@ -12,6 +12,8 @@ package protocol PATExchangeObserver: Sendable {
     func patExchangeCacheHit()
     /// Loonflow refused a PAT during verification.
     func patVerificationRefused()
+    /// A request waited for a verification of its PAT that was already running.
+    func patVerificationShared()
 }
 
 /// Swaps a personal access token for a short-lived JWT of its owner, so Loonflow runs its
@@ -47,6 +49,7 @@ package final class PATExchange: HTTPClient {
     private enum Lookup {
         case cached(String)
         case verifying(Task<Minted?, any Error>)
+        case shared(Task<Minted?, any Error>)
     }
 
     private let state: Mutex<State>
@@ -100,7 +103,7 @@ package final class PATExchange: HTTPClient {
     private func minted(for pat: String, key: String, isWrite: Bool) async throws(UpstreamError) -> Minted? {
         let lookup = state.withLock { state -> Lookup in
             if let jwt = state.cache.jwt(for: key, now: now()) { return .cached(jwt) }
-            if let running = state.pending[key] { return .verifying(running) }
+            if let running = state.pending[key] { return .shared(running) }
             let started = Task { try await self.verify(pat, key: key) }
             state.pending[key] = started
             return .verifying(started)
@@ -111,6 +114,9 @@ package final class PATExchange: HTTPClient {
             observer?.patExchangeCacheHit()
             return .jwt(jwt)
         case .verifying(let running):
+            task = running
+        case .shared(let running):
+            observer?.patVerificationShared()
             task = running
         }
         do {

@@ -83,7 +83,7 @@ struct PATVerification: Sendable {
                 switch key {
                 case "type": (key, .string(type))
                 case "phone", "lang": (key, profile[key] ?? "")
-                default: (key, row[key].flatMap { $0.isNull ? nil : $0 } ?? placeholder(for: key))
+                default: (key, row[key].map { $0.isNull ? placeholder(for: key) : $0 } ?? placeholder(for: key))
                 }
             })
     }
