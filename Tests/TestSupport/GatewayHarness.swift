@@ -41,8 +41,9 @@ package final class GatewayHarness: Sendable {
     /// - Parameters:
     ///   - configure: changes to the defaults (auth, tools, limits) before the runtime is built.
     ///   - environment: what `LOONFLOW_MCP_ACCESS_TOKEN` and friends would say.
+    ///   - recordTo: a folder to write every exchange into as a fixture (record mode).
     package init(
-        upstreamBaseURL: String, environment: [String: String] = [:],
+        upstreamBaseURL: String, environment: [String: String] = [:], recordTo: String? = nil,
         configure: (inout GatewayConfig) -> Void = { _ in }
     ) throws(GatewayHarnessError) {
         var config = GatewayConfig()
@@ -56,7 +57,7 @@ package final class GatewayHarness: Sendable {
         let logs = LogCapture()
         self.logs = logs
         do {
-            runtime = try GatewayRuntime(config: config, environment: environment, logger: logs.logger())
+            runtime = try GatewayRuntime(config: config, environment: environment, logger: logs.logger(), recordTo: recordTo)
         } catch {
             throw GatewayHarnessError("gateway runtime: \(error.description)")
         }
