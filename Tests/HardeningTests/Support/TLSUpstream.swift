@@ -5,6 +5,8 @@ import TestSupport
 /// generated configuration, serving one fixed JSON body on two ports. The certificate on
 /// `trustedPort` is signed by `trustedCA`, the one on `untrustedPort` by `otherCA`; both
 /// name 127.0.0.1 and localhost. The CAs and certificates are made with the `openssl` CLI.
+/// With `proxyTo`, the trusted port terminates TLS in front of a plain-HTTP upstream instead.
+/// Every request is logged with nginx's connection serial number (`connectionNumbers`).
 final class TLSUpstream: Sendable {
     let directory: String
     let trustedCA: String
@@ -19,7 +21,7 @@ final class TLSUpstream: Sendable {
     }
 
     /// Makes the certificates and starts nginx answering every request with `body`.
-    static func start(body: String) async throws -> TLSUpstream {
+    static func start(body: String, proxyTo: String? = nil) async throws -> TLSUpstream {
         let directory = FileManager.default.temporaryDirectory.path + "/lmg-tls-" + UUID().uuidString
         try FileManager.default.createDirectory(atPath: directory + "/tmp", withIntermediateDirectories: true)
         for name in ["trusted", "other"] {
@@ -29,7 +31,7 @@ final class TLSUpstream: Sendable {
         var lastError = ""
         for _ in 0..<3 {
             guard let trusted = TCPForwarder.freePort(), let untrusted = TCPForwarder.freePort(), trusted != untrusted else { continue }
-            let config = nginxConfig(directory: directory, body: body, ports: [("trusted", trusted), ("other", untrusted)])
+            let config = nginxConfig(directory: directory, body: body, proxyTo: proxyTo, ports: [("trusted", trusted), ("other", untrusted)])
             try Data(config.utf8).write(to: URL(fileURLWithPath: directory + "/nginx.conf"))
             let nginx = try TestProcess(
                 executable: nginxPath, arguments: ["-p", directory, "-c", directory + "/nginx.conf", "-e", directory + "/error.log"],
@@ -103,17 +105,29 @@ final class TLSUpstream: Sendable {
             ], in: directory)
     }
 
-    private static func nginxConfig(directory: String, body: String, ports: [(String, UInt16)]) -> String {
+    /// The connection serial number of every request served so far, in order: one distinct
+    /// number per TLS connection nginx accepted.
+    func connectionNumbers() -> [String] {
+        let log = (try? String(contentsOfFile: directory + "/access.log", encoding: .utf8)) ?? ""
+        return log.split(separator: "\n").compactMap { $0.split(separator: " ").first.map(String.init) }
+    }
+
+    private static func nginxConfig(directory: String, body: String, proxyTo: String?, ports: [(String, UInt16)]) -> String {
         var servers = ""
         for (name, port) in ports {
+            let answer =
+                if let proxyTo, name == "trusted" {
+                    "proxy_pass \(proxyTo);\n      proxy_http_version 1.1;\n      proxy_set_header Connection \"\";"
+                } else {
+                    "default_type application/json;\n      return 200 '\(body)';"
+                }
             servers += """
                   server {
                     listen 127.0.0.1:\(port) ssl http2;
                     ssl_certificate \(directory)/\(name)-server.pem;
                     ssl_certificate_key \(directory)/\(name)-server.key;
                     location / {
-                      default_type application/json;
-                      return 200 '\(body)';
+                      \(answer)
                     }
                   }
 
@@ -129,7 +143,8 @@ final class TLSUpstream: Sendable {
             error_log \(directory)/error.log warn;
             events { worker_connections 64; }
             http {
-              access_log off;
+              log_format connections '$connection $server_protocol $request_uri';
+              access_log \(directory)/access.log connections;
               client_body_temp_path \(directory)/tmp/body;
               proxy_temp_path \(directory)/tmp/proxy;
               fastcgi_temp_path \(directory)/tmp/fastcgi;
