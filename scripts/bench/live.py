@@ -12,7 +12,8 @@ the deployment's key (BENCH_LIVE_JWT_KEY, default Loonflow's stock JWT_SALT). Th
 driven over one keep-alive connection each with legacy-era JSON-RPC (the reference speaks
 nothing else): the gateway stateless, the reference with its session. The three sides take
 turns call by call (interleaved), so a change in the machine's load hits all of them alike.
-BENCH_LIVE_CALLS (default 10) calls per tool, token and side; BENCH_LIVE_USER (default admin).
+BENCH_LIVE_CALLS (default 10) calls per tool, token and side; BENCH_LIVE_USER (default admin);
+BENCH_LIVE_TOKENS (default jwt,pat,pat+exchange) the token cases to run.
 """
 import argparse
 import http.client
@@ -201,6 +202,9 @@ def main():
               "load_average_before": lib.load_average(), "rows": []}
     cases = [("jwt", seed["jwts"][user], "plain"), ("pat", seed["pats"][user], "plain"),
              ("pat+exchange", seed["pats"][user], "exchange")]
+    wanted = os.environ.get("BENCH_LIVE_TOKENS")
+    if wanted:
+        cases = [case for case in cases if case[0] in wanted.split(",")]
     try:
         exe = os.path.abspath(options.gateway)
         ports = {"plain": lib.free_port(), "exchange": lib.free_port()}
