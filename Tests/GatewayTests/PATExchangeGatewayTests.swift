@@ -23,13 +23,7 @@ import TestSupport
             config.auth.jwtHS256Key = String(decoding: TestJWT.defaultKey, as: UTF8.self)
             config.auth.patExchange = exchange
         }
-        do {
-            try await body(gateway, try gateway.client(), loonflow)
-        } catch {
-            await gateway.stop()
-            throw error
-        }
-        await gateway.stop()
+        try await gateway.run { gateway, client in try await body(gateway, client, loonflow) }
     }
 
     /// Every place the minted token could show: the JWTs themselves and their signatures.

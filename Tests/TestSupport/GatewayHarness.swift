@@ -84,6 +84,17 @@ package final class GatewayHarness: Sendable {
         try MCPTestClient(url: mcpURL)
     }
 
+    /// Runs `body` with a client, then stops the gateway whether or not `body` threw.
+    package func run(_ body: (GatewayHarness, MCPTestClient) async throws -> Void) async throws {
+        do {
+            try await body(self, try client())
+        } catch {
+            await stop()
+            throw error
+        }
+        await stop()
+    }
+
     /// Stops serving at once and releases the upstream client.
     package func stop() async {
         await server.stop(gracePeriod: .zero)
