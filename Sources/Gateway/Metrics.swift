@@ -35,6 +35,7 @@ package final class Metrics: RequestObserver, UpstreamObserver, PATExchangeObser
         var patCacheHits: UInt64 = 0
         var patRefused: UInt64 = 0
         var patShared: UInt64 = 0
+        var patFallbacks: UInt64 = 0
     }
 
     private let state = Mutex(State())
@@ -78,6 +79,8 @@ package final class Metrics: RequestObserver, UpstreamObserver, PATExchangeObser
 
     package func patVerificationShared() { state.withLock { $0.patShared += 1 } }
 
+    package func patExchangeFellBack() { state.withLock { $0.patFallbacks += 1 } }
+
     /// `tickets/<uuid>/handle` → `/tickets/{id}/handle`.
     static func template(_ path: String) -> String {
         let known = [
@@ -118,6 +121,7 @@ package final class Metrics: RequestObserver, UpstreamObserver, PATExchangeObser
         out += Self.renderCounter("lmg_pat_exchange_cache_hits_total", "Loonflow requests sent with a JWT minted earlier for the caller's personal access token.", snapshot.patCacheHits)
         out += Self.renderCounter("lmg_pat_verifications_refused_total", "Personal access tokens Loonflow refused during the exchange's verification.", snapshot.patRefused)
         out += Self.renderCounter("lmg_pat_verifications_shared_total", "Requests that waited for a verification of their personal access token already running.", snapshot.patShared)
+        out += Self.renderCounter("lmg_pat_exchange_fallbacks_total", "Personal access tokens sent to Loonflow as they are because the key's JWT could not name their owner (check auth.jwt_hs256_key).", snapshot.patFallbacks)
         return out
     }
 

@@ -22,6 +22,7 @@ final class ExchangeCounts: PATExchangeObserver {
     func patExchangeCacheHit() { bump("hits") }
     func patVerificationRefused() { bump("refused") }
     func patVerificationShared() { bump("shared") }
+    func patExchangeFellBack() { bump("fellBack") }
     subscript(name: String) -> Int { counts.withLock { $0[name] ?? 0 } }
     private func bump(_ name: String) { counts.withLock { $0[name, default: 0] += 1 } }
 }
@@ -198,6 +199,25 @@ final class ExchangeCounts: PATExchangeObserver {
         #expect(posts.count == 1)
         #expect(posts.first?.headers["Authorization"]?.hasPrefix("Bearer lfpat.") == false)
         #expect(setup.loonflow.callers.last == .init(path: path, email: "alice@loonapp.com", byPAT: false))
+    }
+
+    @Test func aKeyLoonflowRejectsLeavesPATsWorkingAsBefore() async throws {
+        let clock = ManualClock()
+        let loonflow = try TokenCheckingLoonflow(now: { clock.now })
+        defer { loonflow.stop() }
+        loonflow.issue(Self.alicePAT, to: TokenCheckingLoonflow.alice)
+        let curl = try CurlHTTPClient(options: CurlClientOptions(connectTimeoutMs: 2_000, totalTimeoutMs: 10_000))
+        defer { curl.shutdown() }
+        let counts = ExchangeCounts()
+        let exchange = PATExchange(
+            base: curl, baseURL: loonflow.baseURL, key: Array("not-the-deployment-key".utf8), lifetimeSeconds: 60, maxEntries: 10,
+            observer: counts, now: { clock.now })
+        let response = try await exchange.send(
+            UpstreamRequest(method: "GET", url: loonflow.upstream.url("/api/v1.0/tickets"), headers: ["Authorization": "Bearer \(Self.alicePAT)"]))
+        #expect(response.status == 200)
+        #expect(loonflow.callers.last == .init(path: "/api/v1.0/tickets", email: "alice@loonapp.com", byPAT: true))
+        #expect(counts["fellBack"] == 1 && counts["exchanged"] == 0)
+        #expect(exchange.entryCount == 0)
     }
 
     @Test func leastRecentlyUsedEntryGoesWhenFull() async throws {

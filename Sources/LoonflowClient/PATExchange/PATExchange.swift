@@ -14,6 +14,9 @@ package protocol PATExchangeObserver: Sendable {
     func patVerificationRefused()
     /// A request waited for a verification of its PAT that was already running.
     func patVerificationShared()
+    /// Loonflow accepted a PAT but its owner could not be read with a JWT signed with the key
+    /// (most likely the wrong key): the request went with the PAT itself.
+    func patExchangeFellBack()
 }
 
 /// Swaps a personal access token for a short-lived JWT of its owner, so Loonflow runs its
@@ -154,6 +157,7 @@ package final class PATExchange: HTTPClient {
             observer?.patVerificationRefused()
             result = .rejected(refusal)
         case .unidentified:
+            observer?.patExchangeFellBack()
             result = nil
         }
         _ = state.withLock { $0.pending.removeValue(forKey: key) }
