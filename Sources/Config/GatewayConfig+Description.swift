@@ -17,7 +17,11 @@ extension GatewayConfig {
         text.entry("port", optional(server.metrics.port.map { "\($0)" }), depth: 2)
         text.section("auth")
         text.entry("anonymous_discovery", "\(auth.anonymousDiscovery)")
-        text.entry("jwt_hs256_key", secret(auth.jwtHS256Key))
+        text.entry("jwt_hs256_key", auth.jwtHS256KeyFile == nil ? secret(auth.jwtHS256Key) : "null")
+        text.entry("jwt_hs256_key_file", optional(auth.jwtHS256KeyFile.map(quoted)))
+        text.entry("pat_exchange", "\(auth.patExchange)")
+        text.entry("pat_exchange_ttl_seconds", "\(auth.patExchangeTTLSeconds)")
+        text.entry("pat_exchange_max_entries", "\(auth.patExchangeMaxEntries)")
         describeUpstream(into: &text)
         text.section("tools")
         let offered = tools.effectiveNames

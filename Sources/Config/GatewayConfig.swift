@@ -66,7 +66,16 @@ extension GatewayConfig {
         /// always need one (from a header, the `access_token` argument or the server default).
         package var anonymousDiscovery = true
         /// The key Loonflow signs its JWTs with, to check them locally; not checked when nil.
+        /// Read from `jwtHS256KeyFile` when that is set.
         package var jwtHS256Key: String?
+        /// A file holding the key (surrounding whitespace ignored), instead of `jwtHS256Key`.
+        package var jwtHS256KeyFile: String?
+        /// Swaps personal access tokens for short-lived JWTs minted with the key.
+        package var patExchange = false
+        /// How long a verified PAT is used without asking Loonflow again.
+        package var patExchangeTTLSeconds = 60
+        /// Most PATs whose minted JWT is held at once.
+        package var patExchangeMaxEntries = 10_000
 
         package init() {}
     }

@@ -33,10 +33,10 @@ package final class GatewayRuntime: Sendable {
         let validator = AccessTokenValidator(jwtKey: config.auth.jwtHS256Key.map { Array($0.utf8) })
         self.validator = validator
         self.defaultToken = try Self.checkDefaultToken(environment["LOONFLOW_MCP_ACCESS_TOKEN"], validator: validator)
-        let upstream = try UpstreamFactory.make(config: config, logger: logger, recordTo: output)
-        self.upstream = upstream
         let metrics = Metrics(knownTools: ToolCatalog.allNames)
         self.metrics = metrics
+        let upstream = try UpstreamFactory.make(config: config, logger: logger, recordTo: output, exchangeObserver: metrics)
+        self.upstream = upstream
         let limited = TokenLimiter(
             base: upstream.client, maxConcurrent: config.upstream.maxConcurrentPerToken,
             maxWait: .milliseconds(config.upstream.concurrencyWaitMs), ratePerSecond: config.upstream.rateLimitPerToken)

@@ -128,13 +128,7 @@ func withGateway(
     let loonflow = try FakeLoonflow()
     defer { loonflow.stop() }
     let gateway = try GatewayHarness(upstreamBaseURL: loonflow.baseURL, environment: environment, configure: configure)
-    do {
-        try await body(gateway, try gateway.client(), loonflow)
-    } catch {
-        await gateway.stop()
-        throw error
-    }
-    await gateway.stop()
+    try await gateway.run { gateway, client in try await body(gateway, client, loonflow) }
     let leaks = Tokens.leaked(in: gateway.logs.text)
     if !leaks.isEmpty { throw LeakError(where: "the in-process gateway's log", leaks: leaks) }
 }

@@ -11,16 +11,14 @@ package enum RecordingFiles {
 
     /// The parsed file `<folder>/<name>.json`, or nil after recording a test issue that names
     /// the missing file: a missing recording fails the test that needs it, never the process.
-    package static func object(_ folder: String, _ name: String, sourceLocation: SourceLocation = #_sourceLocation)
-        -> [String: Any]?
-    {
+    package static func object(_ folder: String, _ name: String) -> [String: Any]? {
         let path = "\(directory)/\(folder)/\(name).json"
         guard let data = FileManager.default.contents(atPath: path) else {
-            Issue.record("missing recording \(folder)/\(name).json (looked in \(directory))", sourceLocation: sourceLocation)
+            Issue.record("missing recording \(folder)/\(name).json (looked in \(directory))")
             return nil
         }
         guard let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any] else {
-            Issue.record("recording \(path) is not a JSON object", sourceLocation: sourceLocation)
+            Issue.record("recording \(path) is not a JSON object")
             return nil
         }
         return object
@@ -30,15 +28,15 @@ package enum RecordingFiles {
 extension TestUpstream {
     /// The response body of `Fixtures/recordings/rest/<name>.json`: JSON bodies re-encoded as
     /// JSON bytes, text bodies (HTML error pages) as their UTF-8 bytes, null as empty.
-    package static func recordingBody(named name: String, sourceLocation: SourceLocation = #_sourceLocation) -> [UInt8] {
-        guard let response = recordedResponse(named: name, sourceLocation: sourceLocation) else { return [] }
+    package static func recordingBody(named name: String) -> [UInt8] {
+        guard let response = recordedResponse(named: name) else { return [] }
         return body(of: response)
     }
 
     /// The recorded status, content type and body of `Fixtures/recordings/rest/<name>.json`;
     /// a missing recording answers 599 (and the test has already failed with its name).
-    package static func recordingReply(named name: String, sourceLocation: SourceLocation = #_sourceLocation) -> TestReply {
-        guard let response = recordedResponse(named: name, sourceLocation: sourceLocation) else {
+    package static func recordingReply(named name: String) -> TestReply {
+        guard let response = recordedResponse(named: name) else {
             return .respond(status: 599, headers: HTTPHeaders(), body: Array("missing recording \(name)".utf8))
         }
         var headers = HTTPHeaders()
@@ -49,10 +47,10 @@ extension TestUpstream {
         return .respond(status: status, headers: headers, body: body(of: response))
     }
 
-    private static func recordedResponse(named name: String, sourceLocation: SourceLocation) -> [String: Any]? {
-        guard let object = RecordingFiles.object("rest", name, sourceLocation: sourceLocation) else { return nil }
+    private static func recordedResponse(named name: String) -> [String: Any]? {
+        guard let object = RecordingFiles.object("rest", name) else { return nil }
         guard let response = object["response"] as? [String: Any] else {
-            Issue.record("recording rest/\(name).json has no response", sourceLocation: sourceLocation)
+            Issue.record("recording rest/\(name).json has no response")
             return nil
         }
         return response

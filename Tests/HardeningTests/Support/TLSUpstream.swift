@@ -7,6 +7,8 @@ import TestSupport
 /// the one on `untrustedPort` is signed by `otherCA`; the one on `expiredPort` is signed by
 /// `trustedCA` but expired a day before it was made; the one on `wrongHostPort` is signed by
 /// `trustedCA` but names only `wrong-host.invalid`. All are made with the `openssl` CLI.
+/// With `proxyTo`, the trusted port terminates TLS in front of a plain-HTTP upstream instead.
+/// Every request is logged with nginx's connection serial number (`connectionNumbers`).
 final class TLSUpstream: Sendable {
     let directory: String
     let trustedCA: String
@@ -38,7 +40,7 @@ final class TLSUpstream: Sendable {
     }
 
     /// Makes the certificates and starts nginx answering every request with `body`.
-    static func start(body: String) async throws -> TLSUpstream {
+    static func start(body: String, proxyTo: String? = nil) async throws -> TLSUpstream {
         let directory = FileManager.default.temporaryDirectory.path + "/lmg-tls-" + UUID().uuidString
         try FileManager.default.createDirectory(atPath: directory + "/tmp", withIntermediateDirectories: true)
         for name in ["trusted", "other"] { try await makeCA(name, in: directory) }
@@ -47,7 +49,7 @@ final class TLSUpstream: Sendable {
         for _ in 0..<3 {
             let ports = certificates.compactMap { _ in TCPForwarder.freePort() }
             guard ports.count == certificates.count, Set(ports).count == ports.count else { continue }
-            let config = nginxConfig(directory: directory, body: body, ports: Array(zip(certificates.map(\.name), ports)))
+            let config = nginxConfig(directory: directory, body: body, proxyTo: proxyTo, ports: Array(zip(certificates.map(\.name), ports)))
             try Data(config.utf8).write(to: URL(fileURLWithPath: directory + "/nginx.conf"))
             let nginx = try TestProcess(
                 executable: nginxPath, arguments: ["-p", directory, "-c", directory + "/nginx.conf", "-e", directory + "/error.log"],
@@ -122,17 +124,29 @@ final class TLSUpstream: Sendable {
             ], in: directory)
     }
 
-    private static func nginxConfig(directory: String, body: String, ports: [(String, UInt16)]) -> String {
+    /// The connection serial number of every request served so far, in order: one distinct
+    /// number per TLS connection nginx accepted.
+    func connectionNumbers() -> [String] {
+        let log = (try? String(contentsOfFile: directory + "/access.log", encoding: .utf8)) ?? ""
+        return log.split(separator: "\n").compactMap { $0.split(separator: " ").first.map(String.init) }
+    }
+
+    private static func nginxConfig(directory: String, body: String, proxyTo: String?, ports: [(String, UInt16)]) -> String {
         var servers = ""
         for (name, port) in ports {
+            let answer =
+                if let proxyTo, name == "trusted" {
+                    "proxy_pass \(proxyTo);\n      proxy_http_version 1.1;\n      proxy_set_header Connection \"\";"
+                } else {
+                    "default_type application/json;\n      return 200 '\(body)';"
+                }
             servers += """
                   server {
                     listen 127.0.0.1:\(port) ssl http2;
                     ssl_certificate \(directory)/\(name)-server.pem;
                     ssl_certificate_key \(directory)/\(name)-server.key;
                     location / {
-                      default_type application/json;
-                      return 200 '\(body)';
+                      \(answer)
                     }
                   }
 
@@ -148,7 +162,8 @@ final class TLSUpstream: Sendable {
             error_log \(directory)/error.log warn;
             events { worker_connections 64; }
             http {
-              access_log off;
+              log_format connections '$connection $server_protocol $request_uri';
+              access_log \(directory)/access.log connections;
               client_body_temp_path \(directory)/tmp/body;
               proxy_temp_path \(directory)/tmp/proxy;
               fastcgi_temp_path \(directory)/tmp/fastcgi;
