@@ -56,10 +56,13 @@ let package = Package(
             name: "FixtureReplay", dependencies: ["HTTPMessage", "JSON", "Crypto", "Auth"],
             swiftSettings: strict),
         .target(
+            name: "LoonflowSimulator", dependencies: ["FixtureReplay", "HTTPMessage", "JSON"],
+            swiftSettings: strict),
+        .target(
             name: "Gateway",
             dependencies: [
                 "MCPCore", "MCPHTTP", "Tools", "LoonflowClient", "Config", "Curl", "HTTPServer",
-                "FixtureReplay", "Logging", "Auth", "JSON", "HTTPMessage",
+                "FixtureReplay", "LoonflowSimulator", "Logging", "Auth", "JSON", "HTTPMessage",
             ],
             swiftSettings: strict),
         .executableTarget(name: "loonflow-mcp-gateway", dependencies: ["Gateway"], swiftSettings: strict),
