@@ -320,7 +320,7 @@ struct TicketHandleRules {
         for (key, value) in ticket.values.sorted(by: { $0.key < $1.key }) { data[key] = value }
         ticket.history.insert(
             [
-                "id": .string(UUID().uuidString.lowercased()), "node_info": ["id": .string(node), "name": .string(nodeName)],
+                "id": .string(UUID().uuidString.lowercased()), "ticket_id": .string(ticket.id), "node_info": ["id": .string(node), "name": .string(nodeName)],
                 "processor_info": [
                     "processor_type": "user", "processor": .string(caller.id), "processor_alias": .string(caller.alias),
                     "processor_email": .string(caller.email), "processor_phone": "", "processor_name": .string(caller.name),
@@ -369,7 +369,7 @@ struct TicketHandleRules {
             rank: (deployment.tickets.map(\.rank).max() ?? 0) + 1)
         ticket.values["title"] = ticket.row["title"]
         store(fields, editableAt: start, into: &ticket)
-        record(&ticket, type: "create", name: "", comment: "", node: start.id, caller: caller)
+        record(&ticket, type: "create", name: edge.name, comment: "", node: start.id, caller: caller)
         var state = TicketNodeState(id: target.id, name: target.name)
         state.inAcceptWait = handlers.count > 1 && target.props["assignment_strategy"]?.stringValue == "voluntary"
         ticket.nodes = [state]
