@@ -53,6 +53,13 @@ package enum GatewayMain {
         guard let (config, source) = loadConfig(overrides, environment: environment) else { return 2 }
         print("# configuration from \(source ?? "built-in defaults") with environment and flags applied")
         print(config.describe())
+        if config.upstream.target == nil {
+            let model = UpstreamFactory.demoDirectory() ?? "Fixtures/simulator (not found from here)"
+            print(
+                "# effective setup: DEMO MODE. No Loonflow is configured (no upstream.base_url, LOONFLOW_BASE_URL or "
+                    + "--fixtures), so serve talks to the simulated demo Loonflow from \(model); demo tokens are in its "
+                    + "tokens.json")
+        }
         return 0
     }
 
