@@ -83,6 +83,9 @@ let package = Package(
         .testTarget(name: "ToolsTests", dependencies: ["Tools", "TestSupport", "JSON", "Curl"], swiftSettings: strict),
         .testTarget(name: "FixtureReplayTests", dependencies: ["FixtureReplay", "TestSupport", "Gateway", "Config", "MCPCore", "HTTPServer", "Curl", "HTTPMessage", "JSON", "Crypto", "Auth"], swiftSettings: strict),
         .testTarget(
+            name: "LoonflowSimulatorTests", dependencies: ["LoonflowSimulator", "FixtureReplay", "JSON"],
+            swiftSettings: strict),
+        .testTarget(
             name: "GatewayTests", dependencies: ["Gateway", "TestSupport", "JSON"], exclude: ["Interop"],
             swiftSettings: strict),
         .testTarget(
