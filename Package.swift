@@ -83,7 +83,8 @@ let package = Package(
         .testTarget(name: "ToolsTests", dependencies: ["Tools", "TestSupport", "JSON", "Curl"], swiftSettings: strict),
         .testTarget(name: "FixtureReplayTests", dependencies: ["FixtureReplay", "TestSupport", "Gateway", "Config", "MCPCore", "HTTPServer", "Curl", "HTTPMessage", "JSON", "Crypto", "Auth"], swiftSettings: strict),
         .testTarget(
-            name: "LoonflowSimulatorTests", dependencies: ["LoonflowSimulator", "FixtureReplay", "JSON"],
+            name: "LoonflowSimulatorTests",
+            dependencies: ["LoonflowSimulator", "FixtureReplay", "JSON", "LoonflowClient", "Auth"],
             swiftSettings: strict),
         .testTarget(
             name: "GatewayTests", dependencies: ["Gateway", "TestSupport", "JSON"], exclude: ["Interop"],

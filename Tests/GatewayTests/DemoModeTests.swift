@@ -54,6 +54,22 @@ import TestSupport
         #expect(log.stderr.contains("tokens.json"), "the start-up line says where the demo tokens are")
     }
 
+    /// stdio has no HTTP headers, so the demo hint names the environment variable and the argument.
+    @Test func stdioDemoHintAndCheckConfigNameDemoMode() async throws {
+        let alice = try #require(try Self.demoTokens().members.first?.value["demo_token"]?.stringValue)
+        let call = MCPTestClient.request(
+            id: 1, method: "tools/call", params: ["name": "ticket_list", "arguments": ["category": "duty"], "_meta": .object(MCPTestClient.modernMeta())])
+        let stdio = try await ExecutableTests.run(
+            ["--stdio"], environment: ["LOONFLOW_MCP_ACCESS_TOKEN": alice], stdin: Array((JSONSerializer().string(call) + "\n").utf8))
+        #expect(stdio.stderr.contains("LOONFLOW_MCP_ACCESS_TOKEN") && stdio.stderr.contains("access_token"))
+        #expect(!stdio.stderr.contains("Authorization"), "no HTTP header in a stdio hint")
+        let answer = try JSONParser().parse(String(stdio.stdout.split(separator: "\n").first ?? ""))
+        #expect((answer["result"]?["structuredContent"]?["total"]?.intValue ?? 0) > 0, "alice has tickets to do: \(answer)")
+        #expect(!stdio.stderr.contains(alice))
+        let config = try await ExecutableTests.run(["check-config"])
+        #expect(config.stdout.contains("DEMO MODE"))
+    }
+
     /// The calls that hit "no recorded exchange" walls under exact replay all answer sensibly.
     private func expectExploring(_ summary: JSONValue) throws {
         let lists = try #require(summary["lists"])

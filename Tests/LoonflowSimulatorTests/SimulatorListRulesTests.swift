@@ -1,5 +1,7 @@
+import Auth
 import FixtureReplay
 import JSON
+import LoonflowClient
 import LoonflowSimulator
 import Testing
 
@@ -51,5 +53,22 @@ import Testing
         let anonymous = simulator.answer(SimulatorFixtures.request("GET", "/tickets", query: ["category": "duty"], token: nil))
         #expect(anonymous.status == 401)
         #expect(String(decoding: anonymous.body, as: UTF8.self).contains("permission check fail"))
+    }
+}
+
+/// What the simulator cannot know reaches the model as its own note, not as Loonflow's refusal.
+@Suite struct SimulatorNoteTests {
+    @Test func anUnsimulatedEndpointSaysSoWithoutBlamingLoonflow() async throws {
+        let simulator = try LoonflowSimulator(directory: SimulatorFixtures.demo)
+        let tokens = try SimulatorFixtures.tokens(SimulatorFixtures.demo)
+        let client = LoonflowClient(baseURL: "http://simulator.invalid", http: simulator)
+        let token = try AccessTokenValidator(jwtKey: nil).validate(try #require(tokens["alice"])).get()
+        let result = await client.get("accounts/my_profile", token: token, appName: "loonflow")
+        guard case .failure(let error) = result else {
+            Issue.record("an unsimulated endpoint answered \(result)")
+            return
+        }
+        #expect(error.message.hasPrefix("Loonflow simulator: GET /api/v1.0/accounts/my_profile is not simulated"))
+        #expect(!error.message.contains("Loonflow refused the request"))
     }
 }
