@@ -59,12 +59,16 @@ import TestSupport
         let alice = try #require(try Self.demoTokens().members.first?.value["demo_token"]?.stringValue)
         let call = MCPTestClient.request(
             id: 1, method: "tools/call", params: ["name": "ticket_list", "arguments": ["category": "duty"], "_meta": .object(MCPTestClient.modernMeta())])
-        let stdio = try await ExecutableTests.run(
-            ["--stdio"], environment: ["LOONFLOW_MCP_ACCESS_TOKEN": alice], stdin: Array((JSONSerializer().string(call) + "\n").utf8))
+        let discover = MCPTestClient.request(id: 2, method: "server/discover", params: ["_meta": .object(MCPTestClient.modernMeta())])
+        let input = [call, discover].map { JSONSerializer().string($0) + "\n" }.joined()
+        let stdio = try await ExecutableTests.run(["--stdio"], environment: ["LOONFLOW_MCP_ACCESS_TOKEN": alice], stdin: Array(input.utf8))
         #expect(stdio.stderr.contains("LOONFLOW_MCP_ACCESS_TOKEN") && stdio.stderr.contains("access_token"))
         #expect(!stdio.stderr.contains("Authorization"), "no HTTP header in a stdio hint")
-        let answer = try JSONParser().parse(String(stdio.stdout.split(separator: "\n").first ?? ""))
+        let lines = try stdio.stdout.split(separator: "\n").map { try JSONParser().parse(String($0)) }
+        let answer = try #require(lines.first { $0["id"] == 1 })
         #expect((answer["result"]?["structuredContent"]?["total"]?.intValue ?? 0) > 0, "alice has tickets to do: \(answer)")
+        let instructions = try #require(lines.first { $0["id"] == 2 }?["result"]?["instructions"]?.stringValue)
+        #expect(instructions.contains("simulated Loonflow") && instructions.contains("restart"), "the instructions say state resets")
         #expect(!stdio.stderr.contains(alice))
         let config = try await ExecutableTests.run(["check-config"])
         #expect(config.stdout.contains("DEMO MODE"))
