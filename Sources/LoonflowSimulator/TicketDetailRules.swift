@@ -35,8 +35,9 @@ enum TicketDetailRules {
     }
 
     /// A form row with each field's value and permission; nil when a node form leaves it empty.
-    /// `permissions` nil means the view form: every field, read-only.
-    static func row(_ component: JSONValue, permissions: [String: String]?, values: [String: JSONValue]) -> JSONValue? {
+    /// `permissions` nil means the view form: every field, read-only. `values` nil (a creation
+    /// form) leaves `props.value` out, as Loonflow does.
+    static func row(_ component: JSONValue, permissions: [String: String]?, values: [String: JSONValue]?) -> JSONValue? {
         guard case .object(var row) = component, row["type"]?.stringValue == "row" else { return component }
         var children: [JSONValue] = []
         for child in row["children"]?.arrayValue ?? [] {
@@ -48,9 +49,11 @@ enum TicketDetailRules {
                 permission = field["type"]?.stringValue == "externaldata" ? "readonly" : granted
             }
             field["component_permission"] = .string(permission)
-            var props = field["props"]?.objectValue ?? JSONObject()
-            props["value"] = values[key] ?? .null
-            field["props"] = .object(props)
+            if let values {
+                var props = field["props"]?.objectValue ?? JSONObject()
+                props["value"] = values[key] ?? .null
+                field["props"] = .object(props)
+            }
             children.append(.object(field))
         }
         if permissions != nil, children.isEmpty { return nil }

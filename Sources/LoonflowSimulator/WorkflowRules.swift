@@ -24,7 +24,7 @@ enum WorkflowRules {
         }
         switch endpoint {
         case "ticket_creation_form":
-            let components = workflow.components.compactMap { TicketDetailRules.row($0, permissions: start.fieldPermissions, values: [:]) }
+            let components = workflow.components.compactMap { TicketDetailRules.row($0, permissions: start.fieldPermissions, values: nil) }
             return SimulatorAnswer.ok(["form_schema": ["component_info_list": .array(components), "workflow_metadata": workflow.metadata]])
         case "ticket_creation_actions":
             let actions = workflow.edges.filter { $0.source == start.id }.map { edge -> JSONValue in
