@@ -339,7 +339,8 @@ struct TicketHandleRules {
         guard case .object(let request)? = body else { return (.internalError, nil) }
         let allowed: Set<String> = ["workflow_id", "action_id", "parent_ticket_id", "parent_ticket_node_id", "fields"]
         if let wrong = request.keys.first(where: { !allowed.contains($0) }) {
-            return (.refused("Request data is invalid:Wrong key '\(wrong)' in \(request.keys)"), nil)
+            let shown = request.map { ($0.key, $0.value.stringValue ?? JSONSerializer().string($0.value)) }
+            return (.refused("Request data is invalid:Wrong key \(PythonRepr.string(wrong)) in \(PythonRepr.dict(shown))"), nil)
         }
         guard let workflow = deployment.workflow(request["workflow_id"]?.stringValue ?? ""),
             let edge = workflow.edge(request["action_id"]?.stringValue ?? ""), let start = workflow.startNode,
