@@ -59,10 +59,13 @@ let package = Package(
             name: "FixtureReplay", dependencies: ["HTTPMessage", "JSON", "Crypto", "Auth"],
             swiftSettings: strict),
         .target(
+            name: "LoonflowSimulator", dependencies: ["FixtureReplay", "HTTPMessage", "JSON"],
+            swiftSettings: strict),
+        .target(
             name: "Gateway",
             dependencies: [
                 "MCPCore", "MCPHTTP", "MCPUpstream", "Tools", "LoonflowClient", "Config", "Curl", "HTTPServer",
-                "FixtureReplay", "Logging", "Auth", "JSON", "HTTPMessage",
+                "FixtureReplay", "LoonflowSimulator", "Logging", "Auth", "JSON", "HTTPMessage",
             ],
             swiftSettings: strict),
         .executableTarget(name: "loonflow-mcp-gateway", dependencies: ["Gateway"], swiftSettings: strict),
@@ -83,6 +86,10 @@ let package = Package(
         .testTarget(name: "AuthTests", dependencies: ["Auth", "JSON", "Crypto"], swiftSettings: strict),
         .testTarget(name: "ToolsTests", dependencies: ["Tools", "TestSupport", "JSON", "Curl"], swiftSettings: strict),
         .testTarget(name: "FixtureReplayTests", dependencies: ["FixtureReplay", "TestSupport", "Gateway", "Config", "MCPCore", "HTTPServer", "Curl", "HTTPMessage", "JSON", "Crypto", "Auth"], swiftSettings: strict),
+        .testTarget(
+            name: "LoonflowSimulatorTests",
+            dependencies: ["LoonflowSimulator", "FixtureReplay", "JSON", "LoonflowClient", "Auth"],
+            swiftSettings: strict),
         .testTarget(
             name: "GatewayTests", dependencies: ["Gateway", "TestSupport", "JSON", "LoonflowClient", "Curl", "Auth", "Crypto", "HTTPMessage"], exclude: ["Interop"],
             swiftSettings: strict),

@@ -102,8 +102,10 @@ package final class GatewayRuntime: Sendable {
             + "may take, then ticket_handle (try dry_run=true first). user_list finds people and their ids."
         if upstream.isDemo {
             text +=
-                " DEMO MODE: this gateway serves recorded demo fixtures, not a real Loonflow deployment; results "
-                + "are sample data and handled tickets do not change."
+                " DEMO MODE: this gateway talks to a simulated Loonflow built from a recorded demo deployment, not "
+                + "to a real one; results are sample data. Handles and new tickets change the simulated tickets "
+                + "in memory only: a restart of the gateway resets them. Where the recording does not say what "
+                + "Loonflow would do, the answer says so (\"Loonflow simulator: ...\")."
         } else if upstream.fixtures != nil {
             text += " This gateway replays recorded fixtures; handled tickets do not change."
         } else if let mcpURL = upstream.mcpURL {
@@ -131,7 +133,12 @@ package final class GatewayRuntime: Sendable {
         if upstream.isDemo {
             logger.info(
                 "upstream.demo",
-                ["message": .string("no Loonflow configured: serving the bundled demo fixtures from \(upstream.fixtures?.directory ?? "Fixtures/demo") (sample data, not a real deployment)")])
+                [
+                    "message": .string(
+                        "no Loonflow configured: serving the bundled demo, a simulated Loonflow built from "
+                            + "\(upstream.simulator?.directory ?? "Fixtures/simulator") (sample data, not a real deployment; "
+                            + "handles change it in memory only and a restart resets it)")
+                ])
         }
     }
 
@@ -158,6 +165,7 @@ actor Readiness {
 
     func check() async -> (ready: Bool, detail: String) {
         if let set = upstream.fixtures { return (true, "fixture set \(set.directory) loaded") }
+        if let simulator = upstream.simulator { return (true, "simulated Loonflow \(simulator.directory) loaded") }
         if let last, ContinuousClock.now - last.at < .seconds(5) { return (last.ready, last.detail) }
         if let forwarding {
             let probe = await forwarding.probe()
