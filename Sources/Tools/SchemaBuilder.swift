@@ -32,13 +32,9 @@ package enum Schema {
         return .object(object)
     }
 
-    /// The two arguments every tool shares.
-    package static let accessToken = string(
-        "Loonflow access token (personal access token lfpat.<uuid>.<secret>, or a JWT). Usually leave empty: "
-            + "the gateway uses the token the MCP client sent in its Authorization header.")
-    package static let appName = string(
-        "Loonflow application to act as. Leave as \"loonflow\" unless your administrator told you otherwise.",
-        default: "loonflow")
+    /// The two arguments every tool shares, described briefly: they are in every definition.
+    package static let accessToken = string("Leave empty: the client's Authorization header is used.")
+    package static let appName = string("Leave as \"loonflow\".", default: "loonflow")
 
     package static func paginatedOutput(listKey: String, rowDescription: String) -> JSONValue {
         [
