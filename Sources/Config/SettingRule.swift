@@ -110,7 +110,8 @@ extension SettingRule where Value == String {
         expectation: "http(s)://host[:port][/prefix] (without /api/v1.0) or fixtures:DIR",
         parse: { raw in GatewayConfig.UpstreamTarget.isValidBaseURL(raw.text) ? raw.text : nil })
 
-    static let toolName = oneOf(GatewayConfig.ToolsConfig.knownNames)
+    static let toolName = oneOf(
+        GatewayConfig.ToolsConfig.knownNames + GatewayConfig.ToolsConfig.toolsets.keys.sorted())
 
     /// Exactly one of `names`.
     static func oneOf(_ names: [String]) -> SettingRule {

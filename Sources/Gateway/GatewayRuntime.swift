@@ -42,7 +42,7 @@ package final class GatewayRuntime: Sendable {
         let environmentForTools = ToolEnvironment(
             client: client, tokens: TokenResolver(validator: validator), logger: logger,
             scanLimit: config.tools.actStateScanLimit)
-        let tools = ToolCatalog.tools(environment: environmentForTools, enabled: config.tools.enabled, readOnly: config.tools.readOnly)
+        let tools = ToolCatalog.tools(environment: environmentForTools, enabled: config.tools.effectiveNames)
         let identity = ServerIdentity(name: gatewayServerName, version: gatewayVersion, instructions: Self.instructions(upstream))
         let server = MCPServer(identity: identity, tools: tools, callTimeout: .milliseconds(config.limits.callTimeoutMs))
         self.server = server

@@ -36,6 +36,9 @@ package enum Schema {
     package static let accessToken = string("Leave empty: the client's Authorization header is used.")
     package static let appName = string("Leave as \"loonflow\".", default: "loonflow")
 
+    package static let page = integer("1-based page; past the end serves the last page.", default: 1, minimum: 1)
+    package static let perPage = integer("Rows per page.", default: 10, minimum: 1, maximum: 1000)
+
     package static func paginatedOutput(listKey: String, rowDescription: String) -> JSONValue {
         [
             "type": "object",

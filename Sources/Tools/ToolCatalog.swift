@@ -5,10 +5,11 @@ import MCPCore
 package enum ToolCatalog {
     package static let allNames = [
         "ticket_list", "user_list", "ticket_detail", "ticket_prepare_handle", "ticket_handle",
+        "workflow_list", "ticket_prepare_create", "ticket_create", "ticket_history",
     ]
 
     /// Tools that change Loonflow's state: dropped in read-only mode.
-    package static let writingNames: Set<String> = ["ticket_handle"]
+    package static let writingNames: Set<String> = ["ticket_handle", "ticket_create"]
 
     /// The enabled tools, in catalogue order, each behind `TextHygiene`. `readOnly` drops the
     /// writing ones.
@@ -19,6 +20,10 @@ package enum ToolCatalog {
             TicketDetail(environment: environment, name: "ticket_detail"),
             TicketDetail(environment: environment, name: "ticket_prepare_handle"),
             TicketHandle(environment: environment),
+            WorkflowList(environment: environment),
+            TicketPrepareCreate(environment: environment),
+            TicketCreate(environment: environment),
+            TicketHistory(environment: environment),
         ]
         return all.filter { enabled.contains($0.name) && !(readOnly && writingNames.contains($0.name)) }
             .map { CleanTextTool(base: $0) }
