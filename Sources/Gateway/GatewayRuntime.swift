@@ -44,7 +44,9 @@ package final class GatewayRuntime: Sendable {
             scanLimit: config.tools.actStateScanLimit)
         let tools = ToolCatalog.tools(environment: environmentForTools, enabled: config.tools.effectiveNames)
         let identity = ServerIdentity(name: gatewayServerName, version: gatewayVersion, instructions: Self.instructions(upstream))
-        let server = MCPServer(identity: identity, tools: tools, callTimeout: .milliseconds(config.limits.callTimeoutMs))
+        let server = MCPServer(
+            identity: identity, tools: tools, callTimeout: .milliseconds(config.limits.callTimeoutMs),
+            toolsets: GatewayConfig.ToolsConfig.toolsets)
         self.server = server
         let sessions = config.server.sessions.key.map {
             SessionTokens(key: Array($0.utf8), lifetimeSeconds: Int64(config.server.sessions.ttlSeconds))

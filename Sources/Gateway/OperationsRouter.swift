@@ -23,7 +23,7 @@ package struct OperationsRouter: HTTPHandler {
 
     package func handle(_ request: HTTPRequest) async -> HTTPResponse {
         switch request.path {
-        case mcpPath: return await mcp.handle(request)
+        case mcpPath, mcpPath + "/readonly": return await mcp.handle(request)
         case "/healthz": return Self.plain(200, "ok\n")
         case "/readyz":
             let (ready, detail) = await readiness()

@@ -24,12 +24,18 @@ package final class MCPServer: Sendable {
     package let toolsListTTLMs: Int
     /// The longest a tool call may run before the caller gets a tool error naming the limit.
     package let callTimeout: Duration?
+    /// Named groups of tools a client may ask for in its scope.
+    package let toolsets: [String: [String]]
 
-    package init(identity: ServerIdentity, tools: [any Tool], toolsListTTLMs: Int = 300_000, callTimeout: Duration? = nil) {
+    package init(
+        identity: ServerIdentity, tools: [any Tool], toolsListTTLMs: Int = 300_000, callTimeout: Duration? = nil,
+        toolsets: [String: [String]] = [:]
+    ) {
         self.identity = identity
         self.tools = tools
         self.toolsListTTLMs = toolsListTTLMs
         self.callTimeout = callTimeout
+        self.toolsets = toolsets
     }
 
     package func tool(named name: String) -> (any Tool)? {
@@ -60,7 +66,8 @@ package final class MCPServer: Sendable {
         case (.legacy, "initialize"): return initialize(params: params)
         case (.legacy, "ping"): return .success(.object([:]))
         case (.modern, "server/discover"): return .success(finish(discover(), era: era))
-        case (_, "tools/list"): return listTools(params: params).map { finish($0, era: era, cacheable: true) }
+        case (_, "tools/list"):
+            return listTools(params: params, scope: context.scope).map { finish($0, era: era, cacheable: true) }
         case (_, "tools/call"): return await callTool(params: params, context: context).map { finish($0, era: era) }
         default: return .failure(.methodNotFound(method, era: era))
         }
@@ -117,20 +124,32 @@ package final class MCPServer: Sendable {
         return .object(result)
     }
 
-    private func listTools(params: JSONObject?) -> Result<JSONValue, JSONRPCError> {
+    private func listTools(params: JSONObject?, scope: ToolScope) -> Result<JSONValue, JSONRPCError> {
         if let cursor = params?["cursor"], !cursor.isNull {
             return .failure(.invalidParams("unknown cursor: tools/list has a single page"))
         }
-        return .success(["tools": .array(tools.map(\.listing))])
+        let (visible, unknown) = scope.apply(to: tools, toolsets: toolsets)
+        var result: JSONObject = ["tools": .array(visible.map(\.listing))]
+        if !unknown.isEmpty {
+            result["_meta"] = .object(JSONObject([(ToolScope.unknownNamesMetaKey, .array(unknown.map { .string($0) }))]))
+        }
+        return .success(.object(result))
     }
 
     private func callTool(params: JSONObject?, context: ToolCallContext) async -> Result<JSONValue, JSONRPCError> {
         guard let name = params?["name"]?.stringValue else {
             return .failure(.invalidParams("tools/call needs params.name, the tool's name as a string"))
         }
-        guard let tool = tool(named: name) else {
-            let known = tools.map(\.name).joined(separator: ", ")
-            return .failure(.invalidParams("unknown tool \"\(name.prefix(100))\"; this server has: \(known)"))
+        let (visible, unknown) = context.scope.apply(to: tools, toolsets: toolsets)
+        guard let tool = visible.first(where: { $0.name == name }) else {
+            let known = visible.map(\.name).joined(separator: ", ")
+            var message = "unknown tool \"\(name.prefix(100))\"; this server has: \(known)"
+            if self.tool(named: name) != nil {
+                message = "tool \"\(name)\" is not available on this request: the client narrowed the tools "
+                    + "(X-MCP-Readonly, X-MCP-Tools or the read-only path); available: \(known)"
+            }
+            if !unknown.isEmpty { message += ". X-MCP-Tools names no tool or toolset: \(unknown.joined(separator: ", "))" }
+            return .failure(.invalidParams(message))
         }
         var arguments = JSONObject()
         switch params?["arguments"] {

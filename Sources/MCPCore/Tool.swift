@@ -73,6 +73,8 @@ package struct ToolCallContext: Sendable {
     package var progress: ProgressReporter?
     /// Where the transport cancels this call (`notifications/cancelled`).
     package var cancellation: CallCancellation?
+    /// How the client narrowed the tools for this request.
+    package var scope: ToolScope = .unrestricted
 
     package init(
         transportToken: String? = nil, transportTokenSource: String? = nil, requestID: JSONRPCID? = nil,
