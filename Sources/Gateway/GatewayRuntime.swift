@@ -46,7 +46,7 @@ package final class GatewayRuntime: Sendable {
         let identity = ServerIdentity(name: gatewayServerName, version: gatewayVersion, instructions: Self.instructions(upstream))
         let server = MCPServer(
             identity: identity, tools: tools, callTimeout: .milliseconds(config.limits.callTimeoutMs),
-            toolsets: GatewayConfig.ToolsConfig.toolsets)
+            toolsets: GatewayConfig.ToolsConfig.toolsets, resources: TicketResources(environment: environmentForTools))
         self.server = server
         let sessions = config.server.sessions.key.map {
             SessionTokens(key: Array($0.utf8), lifetimeSeconds: Int64(config.server.sessions.ttlSeconds))

@@ -26,23 +26,30 @@ package final class MCPServer: Sendable {
     package let callTimeout: Duration?
     /// Named groups of tools a client may ask for in its scope.
     package let toolsets: [String: [String]]
+    /// Resources, when the server offers them.
+    package let resources: (any ResourceProvider)?
 
     package init(
         identity: ServerIdentity, tools: [any Tool], toolsListTTLMs: Int = 300_000, callTimeout: Duration? = nil,
-        toolsets: [String: [String]] = [:]
+        toolsets: [String: [String]] = [:], resources: (any ResourceProvider)? = nil
     ) {
         self.identity = identity
         self.tools = tools
         self.toolsListTTLMs = toolsListTTLMs
         self.callTimeout = callTimeout
         self.toolsets = toolsets
+        self.resources = resources
     }
 
     package func tool(named name: String) -> (any Tool)? {
         tools.first { $0.name == name }
     }
 
-    package var capabilities: JSONValue { ["tools": ["listChanged": false]] }
+    package var capabilities: JSONValue {
+        var capabilities: JSONObject = ["tools": ["listChanged": false]]
+        if resources != nil { capabilities["resources"] = ["listChanged": false, "subscribe": false] }
+        return .object(capabilities)
+    }
 
     /// Answers one request. `context` carries the caller's token and progress sink.
     package func handle(
@@ -69,7 +76,12 @@ package final class MCPServer: Sendable {
         case (_, "tools/list"):
             return listTools(params: params, scope: context.scope).map { finish($0, era: era, cacheable: true) }
         case (_, "tools/call"): return await callTool(params: params, context: context).map { finish($0, era: era) }
-        default: return .failure(.methodNotFound(method, era: era))
+        default:
+            if let resources, let answer = await resourceMethod(method, params: params, context: context, resources) {
+                // Lists carry cache hints in the modern era, as tools/list does.
+                return answer.map { finish(.object($0), era: era, cacheable: method != "resources/read") }
+            }
+            return .failure(.methodNotFound(method, era: era))
         }
     }
 
@@ -159,6 +171,29 @@ package final class MCPServer: Sendable {
         }
         let result = await Deadline.run(tool: tool, arguments: arguments, context: context, limit: callTimeout)
         return .success(result.json)
+    }
+
+    /// The `resources/...` methods; nil for any other method.
+    private func resourceMethod(
+        _ method: String, params: JSONObject?, context: ToolCallContext, _ resources: any ResourceProvider
+    ) async -> Result<JSONObject, JSONRPCError>? {
+        switch method {
+        case "resources/templates/list":
+            return .success(["resourceTemplates": .array(resources.templates)])
+        case "resources/list":
+            switch params?["cursor"] {
+            case nil, .null?: return await resources.list(cursor: nil, context: context)
+            case .string(let cursor)?: return await resources.list(cursor: cursor, context: context)
+            case let other?: return .failure(.invalidParams("params.cursor must be a string, got \(other.typeName)"))
+            }
+        case "resources/read":
+            guard let uri = params?["uri"]?.stringValue else {
+                return .failure(.invalidParams("resources/read needs params.uri, the resource's URI as a string"))
+            }
+            return await resources.read(uri: uri, context: context)
+        default:
+            return nil
+        }
     }
 
     /// Adds what every modern result carries: `resultType`, the server's identity in `_meta`,

@@ -32,6 +32,8 @@ package struct ToolResult: Sendable, Equatable {
     package var meta: JSONObject = [:]
     /// Extra text blocks after the main one, for what the model should know about the answer.
     package var notes: [String] = []
+    /// `resource_link` blocks after the text, one per resource the result names.
+    package var links: [JSONValue] = []
 
     package init(isError: Bool, text: String, structuredContent: JSONObject?) {
         self.isError = isError
@@ -50,7 +52,7 @@ package struct ToolResult: Sendable, Equatable {
     }
 
     package var json: JSONValue {
-        let blocks = ([text] + notes).map { JSONValue.object(["type": "text", "text": .string($0)]) }
+        let blocks = ([text] + notes).map { JSONValue.object(["type": "text", "text": .string($0)]) } + links
         var object: JSONObject = ["content": .array(blocks)]
         if let structuredContent { object["structuredContent"] = .object(structuredContent) }
         object["isError"] = .bool(isError)

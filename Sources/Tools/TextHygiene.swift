@@ -75,10 +75,15 @@ package enum TextHygiene {
         if !result.isError, let structured = result.structuredContent {
             let (cleaned, count) = clean(structured)
             removed = count
-            if count > 0 { result = .success(cleaned) }
+            if count > 0 {
+                result.structuredContent = cleaned
+                result.text = ToolResult.success(cleaned).text
+            }
         } else {
             (result.text, removed) = clean(result.text)
         }
+        // Links repeat titles that the structured content already counted.
+        result.links = result.links.map { clean($0).value }
         guard removed > 0 else { return result }
         result.meta[metaKey] = .number(removed)
         result.notes.append(
