@@ -1,3 +1,4 @@
+import Foundation
 import JSON
 import MCPCore
 import TestSupport
@@ -60,6 +61,20 @@ import Tools
         let json = result.json
         #expect(json["_meta"]?[TextHygiene.metaKey] == .number(3 * scalars))
         #expect(json["content"]?.arrayValue?.count == 2)
+    }
+
+    /// A history comment carrying every class comes out clean, through the catalogue.
+    @Test func aHistoryCommentComesOutClean() async throws {
+        let rig = try TicketToolRig()
+        let text = String(decoding: TestUpstream.recordingBody(named: "ticket.ticket_flow_history.L2_at_hr_bob.bob"), as: UTF8.self)
+        let planted = text.replacingOccurrences(of: "\"approved\"", with: "\"appr\(Self.allHidden)oved\"")
+        #expect(planted != text)
+        rig.upstream.route("GET", "/api/v1.0/tickets/\(Seed.l2)/ticket_flow_history", reply: .json(planted))
+        rig.upstream.route("GET", "/api/v1.0/tickets/\(Seed.l2)/current_node_infos", reply: TestUpstream.recordingReply(named: "ticket.current_node_infos.L2_at_hr_bob.admin"))
+        let tool = ToolCatalog.tools(environment: rig.environment, enabled: ["ticket_history"]).first!
+        let result = await tool.call(arguments: ["ticket_id": .string(Seed.l2)], context: rig.context("bob"))
+        #expect(result.structuredContent?["history"]?.arrayValue?.first?["comment"] == "approved", "\(result.text)")
+        #expect(result.meta[TextHygiene.metaKey] == .number(Self.allHidden.unicodeScalars.count))
     }
 
     @Test func aCleanAnswerHasNoNoteAndNoMeta() async throws {
