@@ -70,12 +70,12 @@ package struct TicketResources: ResourceProvider {
         return .object(entry)
     }
 
-    /// `resource_link` content blocks for the rows of a ticket list.
+    /// `resource_link` content blocks for the rows of a ticket list: only what the protocol
+    /// requires (the row beside it in the result says the rest), to keep results small.
     static func links(_ rows: [JSONValue]) -> [JSONValue] {
         rows.compactMap { row in
-            guard case .object(var link)? = resource(row) else { return nil }
-            link["type"] = "resource_link"
-            return .object(link)
+            guard let id = row["id"]?.stringValue else { return nil }
+            return ["type": "resource_link", "uri": .string(uri(id)), "name": .string(row["title"]?.stringValue ?? id)]
         }
     }
 }
