@@ -42,20 +42,18 @@ package struct TicketCreate: Tool {
     }
 
     package var outputSchema: JSONValue {
-        [
-            "type": "object",
-            "properties": [
-                "dry_run": ["type": "boolean"],
-                "status": ["type": "string", "enum": ["validated", "created"]],
-                "workflow_id": ["type": "string"],
-                "action_id": ["type": "string"],
-                "ticket_id": ["type": "string", "description": "The new ticket (real creates only)."],
-                "provided_fields": ["type": "array", "items": ["type": "string"]],
-                "next": ["type": "string"],
+        Schema.output(
+            [
+                ("dry_run", ["type": "boolean"]),
+                ("status", ["type": "string", "enum": ["validated", "created"]]),
+                ("workflow_id", ["type": "string"]),
+                ("action_id", ["type": "string"]),
             ],
-            "required": ["dry_run", "status", "workflow_id", "action_id"],
-            "additionalProperties": true,
-        ]
+            optional: [
+                ("ticket_id", ["type": "string", "description": "The new ticket (real creates only)."]),
+                ("provided_fields", ["type": "array", "items": ["type": "string"]]),
+                ("next", ["type": "string"]),
+            ])
     }
 
     package var annotations: ToolAnnotations {

@@ -36,22 +36,17 @@ package struct TicketHistory: Tool {
     }
 
     package var outputSchema: JSONValue {
-        [
-            "type": "object",
-            "properties": [
-                "ticket_id": ["type": "string"],
-                "current_nodes": ["type": "array", "items": ["type": "object"]],
-                "history": [
-                    "type": "array", "items": ["type": "object"],
-                    "description": "{created_at, node, action_type, action_name, comment, processor, ticket_data?}.",
-                ],
-                "per_page": ["type": "integer"],
-                "page": ["type": "integer"],
-                "total": ["type": "integer"],
-            ],
-            "required": ["ticket_id", "current_nodes", "history", "per_page", "page", "total"],
-            "additionalProperties": true,
-        ]
+        Schema.output([
+            ("ticket_id", ["type": "string"]),
+            ("current_nodes", ["type": "array", "items": ["type": "object"]]),
+            ("history", [
+                "type": "array", "items": ["type": "object"],
+                "description": "{created_at, node, action_type, action_name, comment, processor, ticket_data?}.",
+            ]),
+            ("per_page", ["type": "integer"]),
+            ("page", ["type": "integer"]),
+            ("total", ["type": "integer"]),
+        ])
     }
 
     package var annotations: ToolAnnotations {

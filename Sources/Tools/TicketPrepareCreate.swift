@@ -30,24 +30,10 @@ package struct TicketPrepareCreate: Tool {
     }
 
     package var outputSchema: JSONValue {
-        [
-            "type": "object",
-            "properties": [
-                "workflow_id": ["type": "string"],
-                "workflow": ["type": "object"],
-                "form_schema": ["type": "object"],
-                "field_permissions": ["type": "object", "additionalProperties": ["type": "string"]],
-                "required_fields": ["type": "array", "items": ["type": "string"]],
-                "optional_fields": ["type": "array", "items": ["type": "string"]],
-                "readonly_fields": ["type": "array", "items": ["type": "string"]],
-                "actions": ["type": "array", "items": ["type": "object"]],
-            ],
-            "required": [
-                "workflow_id", "form_schema", "field_permissions", "required_fields", "optional_fields",
-                "readonly_fields", "actions",
-            ],
-            "additionalProperties": true,
-        ]
+        Schema.output(
+            [("workflow_id", ["type": "string"]), ("form_schema", ["type": "object"])] + Schema.fieldListProperties
+                + [("actions", ["type": "array", "items": ["type": "object"]])],
+            optional: [("workflow", ["type": "object"])])
     }
 
     package var annotations: ToolAnnotations {
@@ -69,17 +55,12 @@ package struct TicketPrepareCreate: Tool {
     }
 
     static func output(workflowID: String, _ creation: CreationForm) -> JSONObject {
-        let form = creation.form.permissions
-        return [
-            "workflow_id": .string(workflowID),
-            "workflow": creation.form.schema["workflow_metadata"] ?? .null,
-            "form_schema": ["component_info_list": creation.form.schema["component_info_list"] ?? []],
-            "field_permissions": .object(form.fieldPermissions),
-            "required_fields": .array(form.requiredFields.map { .string($0) }),
-            "optional_fields": .array(form.optionalFields.map { .string($0) }),
-            "readonly_fields": .array(form.readonlyFields.map { .string($0) }),
-            "actions": .array(creation.actions),
-        ]
+        JSONObject(
+            [
+                ("workflow_id", .string(workflowID)),
+                ("workflow", creation.form.schema["workflow_metadata"] ?? .null),
+                ("form_schema", ["component_info_list": creation.form.schema["component_info_list"] ?? []]),
+            ] + creation.form.permissions.listing + [("actions", .array(creation.actions))])
     }
 }
 
