@@ -46,16 +46,20 @@ package final class GatewayRuntime: Sendable {
         let environmentForTools = ToolEnvironment(
             client: client, tokens: TokenResolver(validator: validator), logger: logger,
             scanLimit: config.tools.actStateScanLimit)
-        var tools = ToolCatalog.tools(environment: environmentForTools, enabled: config.tools.enabled, readOnly: config.tools.readOnly)
+        var tools = ToolCatalog.tools(environment: environmentForTools, enabled: config.tools.effectiveNames)
+        var resources: (any ResourceProvider)? = TicketResources(environment: environmentForTools)
         var extras: UpstreamExtraTools?
         if let mcpURL = upstream.mcpURL {
-            // The local tools lend their definitions; their REST client is never called.
+            // The local tools lend their definitions; their REST client is never called. Only
+            // the tools a Loonflow MCP server has are forwarded, and resources need REST.
             let forwarding = MCPUpstreamClient(url: mcpURL, http: limited, clientVersion: gatewayVersion, observer: metrics)
             let setting = ForwardedTool.ForwardingSetting(
                 upstream: forwarding, tokens: TokenResolver(validator: validator),
                 allowedAppNames: Set(config.upstream.allowedAppNames), logger: logger)
-            tools = tools.map { ForwardedTool(mirroring: $0, setting: setting) }
+            tools = tools.filter { ToolCatalog.referenceNames.contains($0.name) }
+                .map { CleanTextTool(base: ForwardedTool(mirroring: $0, setting: setting)) }
             extras = UpstreamExtraTools(wanted: config.tools.upstreamExtra, setting: setting, readOnly: config.tools.readOnly)
+            resources = nil
             self.forwarding = forwarding
         } else {
             self.forwarding = nil
@@ -64,7 +68,8 @@ package final class GatewayRuntime: Sendable {
         var laterTools: (@Sendable () -> [any Tool])?
         if let extras { laterTools = { extras.tools } }
         let server = MCPServer(
-            identity: identity, tools: tools, laterTools: laterTools, callTimeout: .milliseconds(config.limits.callTimeoutMs))
+            identity: identity, tools: tools, laterTools: laterTools, callTimeout: .milliseconds(config.limits.callTimeoutMs),
+            toolsets: GatewayConfig.ToolsConfig.toolsets, resources: resources)
         self.server = server
         let sessions = config.server.sessions.key.map {
             SessionTokens(key: Array($0.utf8), lifetimeSeconds: Int64(config.server.sessions.ttlSeconds))

@@ -47,11 +47,13 @@ extension StreamableHTTPHandler {
         let wantsStream =
             method == "tools/call" && params?["_meta"]?["progressToken"] != nil
             && HTTPPolicy.acceptable(request.headers["Accept"]).eventStream
+        let scope = policy.toolScope(request)
         if wantsStream {
             record.outcome = "stream"
-            return streamedCall(id: id, method: method, params: params, era: era, caller: caller, key: key)
+            return streamedCall(id: id, method: method, params: params, era: era, caller: caller, key: key, scope: scope)
         }
-        let context = ToolCallContext(transportToken: caller.token?.value, transportTokenSource: caller.tokenSource, requestID: id)
+        var context = ToolCallContext(transportToken: caller.token?.value, transportTokenSource: caller.tokenSource, requestID: id)
+        context.scope = scope
         let (outcome, cancelled) = await runRegistered(key: key, context: context) { context in
             await self.server.handle(method: method, params: params, era: era, context: context)
         }
@@ -95,7 +97,8 @@ extension StreamableHTTPHandler {
 
     /// Answers over SSE: progress notifications while the tool works, then the result.
     private func streamedCall(
-        id: JSONRPCID, method: String, params: JSONObject?, era: ProtocolEra, caller: Caller, key: InFlightCalls.Key
+        id: JSONRPCID, method: String, params: JSONObject?, era: ProtocolEra, caller: Caller, key: InFlightCalls.Key,
+        scope: ToolScope
     ) -> HTTPResponse {
         let (stream, continuation) = AsyncStream<[UInt8]>.makeStream()
         let progressToken = params?["_meta"]?["progressToken"] ?? .null
@@ -105,7 +108,8 @@ extension StreamableHTTPHandler {
             if let message { notification["message"] = .string(message) }
             continuation.yield(ResponseBuilder.sseEvent(["jsonrpc": "2.0", "method": "notifications/progress", "params": .object(notification)]))
         }
-        let context = ToolCallContext(transportToken: caller.token?.value, transportTokenSource: caller.tokenSource, requestID: id, progress: progress)
+        var context = ToolCallContext(transportToken: caller.token?.value, transportTokenSource: caller.tokenSource, requestID: id, progress: progress)
+        context.scope = scope
         let server = self.server
         let task = Task {
             let (outcome, _) = await self.runRegistered(key: key, context: context) { context in
