@@ -51,6 +51,9 @@ let package = Package(
         .target(
             name: "Tools", dependencies: ["MCPCore", "LoonflowClient", "JSON", "Auth", "Logging"],
             swiftSettings: strict),
+        .target(
+            name: "MCPUpstream", dependencies: ["MCPCore", "Tools", "LoonflowClient", "Auth", "JSON", "HTTPMessage", "Logging"],
+            swiftSettings: strict),
         .target(name: "Config", dependencies: ["YAML"], swiftSettings: strict),
         .target(
             name: "FixtureReplay", dependencies: ["HTTPMessage", "JSON", "Crypto", "Auth"],
@@ -58,7 +61,7 @@ let package = Package(
         .target(
             name: "Gateway",
             dependencies: [
-                "MCPCore", "MCPHTTP", "Tools", "LoonflowClient", "Config", "Curl", "HTTPServer",
+                "MCPCore", "MCPHTTP", "MCPUpstream", "Tools", "LoonflowClient", "Config", "Curl", "HTTPServer",
                 "FixtureReplay", "Logging", "Auth", "JSON", "HTTPMessage",
             ],
             swiftSettings: strict),
@@ -74,6 +77,7 @@ let package = Package(
         .testTarget(name: "HTTPServerTests", dependencies: ["HTTPServer", "Curl", "TestSupport"], swiftSettings: strict),
         .testTarget(name: "ConfigTests", dependencies: ["Config", "YAML"], swiftSettings: strict),
         .testTarget(name: "CryptoTests", dependencies: ["Crypto"], swiftSettings: strict),
+        .testTarget(name: "LoggingTests", dependencies: ["Logging", "JSON"], swiftSettings: strict),
         .testTarget(name: "MCPCoreTests", dependencies: ["MCPCore", "JSON"], swiftSettings: strict),
         .testTarget(name: "MCPHTTPTests", dependencies: ["MCPHTTP", "MCPCore", "JSON", "HTTPMessage"], swiftSettings: strict),
         .testTarget(name: "AuthTests", dependencies: ["Auth", "JSON", "Crypto"], swiftSettings: strict),
@@ -83,7 +87,7 @@ let package = Package(
             name: "GatewayTests", dependencies: ["Gateway", "TestSupport", "JSON", "LoonflowClient", "Curl", "Auth", "Crypto", "HTTPMessage"], exclude: ["Interop"],
             swiftSettings: strict),
         .testTarget(
-            name: "HardeningTests", dependencies: ["Gateway", "TestSupport", "JSON", "MCPHTTP", "Curl", "HTTPServer"],
+            name: "HardeningTests", dependencies: ["Gateway", "TestSupport", "JSON", "MCPHTTP", "Curl", "HTTPServer", "Logging"],
             swiftSettings: strict),
         .testTarget(name: "ScaleOutTests", dependencies: ["TestSupport", "JSON"], exclude: ["Clients"], swiftSettings: strict),
     ]

@@ -129,6 +129,12 @@ extension GatewayConfig.UpstreamConfig {
         try section.assign(&maxConcurrentPerToken, "max_concurrent_per_token", .positive)
         try section.assign(&concurrencyWaitMs, "concurrency_wait_ms", .nonNegative)
         try section.assign(&rateLimitPerToken, "rate_limit_per_token", .nonNegative)
+        try section.assign(&mcpURL, "mcp_url", .mcpURL)
+        if mcpURL != nil, baseURL != nil, let line = section.line(of: "mcp_url") {
+            throw ConfigError(
+                origin: section.file, line: line, key: section.dotted("mcp_url"),
+                problem: "set either upstream.base_url (Loonflow's REST API) or upstream.mcp_url (a Loonflow MCP server), not both")
+        }
         try section.finish()
     }
 }
@@ -143,6 +149,7 @@ extension GatewayConfig.ToolsConfig {
         }
         try section.assign(&readOnly, "read_only", .boolean)
         try section.assign(&actStateScanLimit, "act_state_scan_limit", .positive)
+        try section.assign(&upstreamExtra, "upstream_extra", eachItem: .text)
         try section.finish()
     }
 
@@ -157,6 +164,7 @@ extension GatewayConfig.LimitsConfig {
         try section.assign(&maxBodyBytes, "max_body_bytes", .positive)
         try section.assign(&maxConnections, "max_connections", .positive)
         try section.assign(&connectionTimeoutSeconds, "connection_timeout_seconds", .positive)
+        try section.assign(&headerTimeoutSeconds, "header_timeout_seconds", .positive)
         try section.assign(&callTimeoutMs, "call_timeout_ms", .positive)
         try section.assign(&maxJSONDepth, "max_json_depth", .positive)
         try section.assign(&shutdownGraceMs, "shutdown_grace_ms", .nonNegative)

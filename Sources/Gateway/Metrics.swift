@@ -86,6 +86,8 @@ package final class Metrics: RequestObserver, UpstreamObserver, PATExchangeObser
         let known = [
             "tickets", "accounts/simple_users", "accounts/users", "ticket_detail_form", "ticket_detail_actions",
             "ticket_detail_admin_actions", "handle",
+            // A Loonflow MCP upstream: /mcp/<JSON-RPC method>.
+            "mcp", "initialize", "notifications", "initialized", "tools", "call", "list", "ping",
         ]
         let parts = path.split(separator: "/").map { part -> String in
             let text = String(part)

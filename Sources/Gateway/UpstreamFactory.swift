@@ -15,6 +15,8 @@ package struct UpstreamSetup: Sendable {
     package var fixtures: FixtureSet?
     /// True when serving the bundled demo set because nothing was configured.
     package var isDemo: Bool
+    /// Set when tool calls go to a remote Loonflow MCP server (`upstream.mcp_url`).
+    package var mcpURL: String? = nil
     package var shutdown: @Sendable () -> Void
 }
 
@@ -25,6 +27,16 @@ package enum UpstreamFactory {
     package static func make(
         config: GatewayConfig, logger: Logger, recordTo output: String? = nil, exchangeObserver: (any PATExchangeObserver)? = nil
     ) throws(StartupError) -> UpstreamSetup {
+        if let mcpURL = config.upstream.mcpURL {
+            guard config.upstream.target == nil else {
+                throw StartupError(
+                    "set either upstream.base_url (Loonflow's REST API) or upstream.mcp_url (a Loonflow MCP server), not both")
+            }
+            guard output == nil else { throw StartupError("record works against Loonflow's REST API (--upstream URL), not upstream.mcp_url") }
+            var setup = try live(baseURL: mcpURL, config: config, logger: logger)
+            setup.mcpURL = mcpURL
+            return setup
+        }
         switch config.upstream.target {
         case .http(let baseURL)?:
             var setup = try live(baseURL: baseURL, config: config, logger: logger)

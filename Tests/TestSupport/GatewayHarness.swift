@@ -22,9 +22,12 @@ package final class LogCapture: Sendable {
 
     package var text: String { lines.withLock { $0.joined(separator: "\n") } }
 
-    /// A logger writing into this capture at `level`.
-    package func logger(level: Logging.LogLevel = .debug) -> Logger {
-        Logger(level: level, format: .text, sink: { [self] line in append(line) })
+    /// Every line, in order.
+    package var lineList: [String] { lines.withLock { $0 } }
+
+    /// A logger writing into this capture at `level`, in `format`.
+    package func logger(level: Logging.LogLevel = .debug, format: Logging.LogFormat = .text) -> Logger {
+        Logger(level: level, format: format, sink: { [self] line in append(line) })
     }
 }
 
@@ -66,6 +69,7 @@ package final class GatewayHarness: Sendable {
         options.port = UInt16(config.server.port)
         options.maxBodyBytes = config.limits.maxBodyBytes
         options.connectionTimeoutSeconds = config.limits.connectionTimeoutSeconds
+        options.headerTimeoutSeconds = config.limits.headerTimeoutSeconds
         do {
             server = try HTTPServer(options: options, handler: runtime.router)
             try server.start()
