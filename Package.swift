@@ -51,6 +51,9 @@ let package = Package(
         .target(
             name: "Tools", dependencies: ["MCPCore", "LoonflowClient", "JSON", "Auth", "Logging"],
             swiftSettings: strict),
+        .target(
+            name: "MCPUpstream", dependencies: ["MCPCore", "Tools", "LoonflowClient", "Auth", "JSON", "HTTPMessage", "Logging"],
+            swiftSettings: strict),
         .target(name: "Config", dependencies: ["YAML"], swiftSettings: strict),
         .target(
             name: "FixtureReplay", dependencies: ["HTTPMessage", "JSON", "Crypto", "Auth"],
@@ -61,7 +64,7 @@ let package = Package(
         .target(
             name: "Gateway",
             dependencies: [
-                "MCPCore", "MCPHTTP", "Tools", "LoonflowClient", "Config", "Curl", "HTTPServer",
+                "MCPCore", "MCPHTTP", "MCPUpstream", "Tools", "LoonflowClient", "Config", "Curl", "HTTPServer",
                 "FixtureReplay", "LoonflowSimulator", "Logging", "Auth", "JSON", "HTTPMessage",
             ],
             swiftSettings: strict),
@@ -77,6 +80,7 @@ let package = Package(
         .testTarget(name: "HTTPServerTests", dependencies: ["HTTPServer", "Curl", "TestSupport"], swiftSettings: strict),
         .testTarget(name: "ConfigTests", dependencies: ["Config", "YAML"], swiftSettings: strict),
         .testTarget(name: "CryptoTests", dependencies: ["Crypto"], swiftSettings: strict),
+        .testTarget(name: "LoggingTests", dependencies: ["Logging", "JSON"], swiftSettings: strict),
         .testTarget(name: "MCPCoreTests", dependencies: ["MCPCore", "JSON"], swiftSettings: strict),
         .testTarget(name: "MCPHTTPTests", dependencies: ["MCPHTTP", "MCPCore", "JSON", "HTTPMessage"], swiftSettings: strict),
         .testTarget(name: "AuthTests", dependencies: ["Auth", "JSON", "Crypto"], swiftSettings: strict),
@@ -87,10 +91,10 @@ let package = Package(
             dependencies: ["LoonflowSimulator", "FixtureReplay", "JSON", "LoonflowClient", "Auth", "HTTPServer", "Curl", "HTTPMessage"],
             swiftSettings: strict),
         .testTarget(
-            name: "GatewayTests", dependencies: ["Gateway", "TestSupport", "JSON"], exclude: ["Interop"],
+            name: "GatewayTests", dependencies: ["Gateway", "TestSupport", "JSON", "LoonflowClient", "Curl", "Auth", "Crypto", "HTTPMessage"], exclude: ["Interop"],
             swiftSettings: strict),
         .testTarget(
-            name: "HardeningTests", dependencies: ["Gateway", "TestSupport", "JSON", "MCPHTTP", "Curl", "HTTPServer"],
+            name: "HardeningTests", dependencies: ["Gateway", "TestSupport", "JSON", "MCPHTTP", "Curl", "HTTPServer", "Logging"],
             swiftSettings: strict),
         .testTarget(name: "ScaleOutTests", dependencies: ["TestSupport", "JSON"], exclude: ["Clients"], swiftSettings: strict),
     ]

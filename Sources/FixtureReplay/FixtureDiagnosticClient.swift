@@ -1,3 +1,4 @@
+import Auth
 import HTTPMessage
 import JSON
 
@@ -15,7 +16,8 @@ package struct FixtureDiagnosticClient: HTTPClient {
     package func send(_ request: UpstreamRequest) async throws(UpstreamError) -> UpstreamResponse {
         let response = try await replay.send(request)
         guard response.status == 404, let diagnostic = Self.diagnostic(in: response.body) else { return response }
-        let envelope: JSONValue = ["code": -1, "data": "", "msg": .string(diagnostic)]
+        let redactor = SecretRedactor(authorization: request.headers["Authorization"])
+        let envelope: JSONValue = ["code": -1, "data": "", "msg": .string(redactor.redact(diagnostic))]
         return UpstreamResponse(
             status: 200, headers: ["Content-Type": "application/json", "X-Loonflow-Simulator": "replay-miss"],
             body: envelope.serialized,

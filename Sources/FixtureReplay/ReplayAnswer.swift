@@ -1,3 +1,4 @@
+import Auth
 import HTTPMessage
 
 /// What replay sends back.
@@ -21,6 +22,13 @@ package struct ReplayAnswer: Sendable {
         self.init(
             status: fixture.response.status, contentType: fixture.response.contentType,
             body: fixture.response.body.bytes, fixtureName: fixture.fileName)
+    }
+
+    /// A generated answer with the request's secrets replaced (a miss echoes what was asked).
+    func redacting(_ redactor: SecretRedactor) -> ReplayAnswer {
+        var copy = self
+        copy.body = redactor.redact(body)
+        return copy
     }
 
     /// Django's generic error page: what Loonflow answers for a token it does not know.

@@ -41,7 +41,15 @@ package struct LoonflowClient: Sendable {
         await send(method: "POST", path: path, query: [], body: body, token: token, appName: appName)
     }
 
+    /// One exchange; a failure's upstream text never carries the request's token.
     private func send(
+        method: String, path: String, query: [(String, String)], body: JSONValue?, token: AccessToken, appName: String
+    ) async -> Result<JSONValue, LoonflowError> {
+        await exchange(method: method, path: path, query: query, body: body, token: token, appName: appName)
+            .mapError { $0.redacting(SecretRedactor(tokens: [token])) }
+    }
+
+    private func exchange(
         method: String, path: String, query: [(String, String)], body: JSONValue?, token: AccessToken, appName: String
     ) async -> Result<JSONValue, LoonflowError> {
         let headers: HTTPHeaders
