@@ -136,13 +136,12 @@ package final class GatewayRuntime: Sendable {
                 ["message": .string("listening on \(config.server.host) with no server.allowed_hosts: every Host header is accepted; list your public names to stop DNS rebinding")])
         }
         if upstream.isDemo {
+            // Short values: the logger bounds each one, and the directory has a field of its own.
             logger.info(
                 "upstream.demo",
                 [
-                    "message": .string(
-                        "no Loonflow configured: serving the bundled demo, a simulated Loonflow built from "
-                            + "\(upstream.simulator?.directory ?? "Fixtures/simulator") (sample data, not a real deployment; "
-                            + "handles change it in memory only and a restart resets it)")
+                    "message": "no Loonflow configured: serving a simulated Loonflow (sample data; handles change it in memory only, a restart resets it)",
+                    "model": .string(upstream.simulator?.directory ?? "Fixtures/simulator"),
                 ])
         }
     }
