@@ -59,14 +59,11 @@ package final class StdioTransport: Sendable {
 
     private func answer(id: JSONRPCID, method: String, params: JSONObject?) async {
         let era: ProtocolEra
-        if method != "initialize", params?["_meta"]?[ProtocolVersion.metaVersionKey] != nil {
-            if case .failure(let error) = MCPServer.modernVersion(of: params) {
-                write(JSONRPCResponse.error(id: id, error))
-                return
-            }
-            era = .modern
-        } else {
-            era = method == "server/discover" ? .modern : .legacy
+        switch MCPServer.era(ofBody: params) {
+        case .failure(let error):
+            write(JSONRPCResponse.error(id: id, error))
+            return
+        case .success(let selected): era = selected
         }
         let cancellation = CallCancellation()
         let context = ToolCallContext(

@@ -92,6 +92,15 @@ package final class MCPServer: Sendable {
         }
     }
 
+    /// The era a message's body selects where no transport header speaks (stdio): modern when
+    /// its `_meta` names a protocol version (which must be served), legacy otherwise. So
+    /// `server/discover` without `_meta` is a legacy request for an unknown method, and
+    /// `initialize` with a modern `_meta` a modern request for one, on every transport.
+    package static func era(ofBody params: JSONObject?) -> Result<ProtocolEra, JSONRPCError> {
+        guard params?["_meta"]?[ProtocolVersion.metaVersionKey] != nil else { return .success(.legacy) }
+        return modernVersion(of: params).map { _ in .modern }
+    }
+
     /// Checks the `_meta` a modern request must carry and returns its protocol version, which
     /// must be one this server serves.
     package static func modernVersion(of params: JSONObject?) -> Result<String, JSONRPCError> {
