@@ -77,7 +77,9 @@ package final class GatewayRuntime: Sendable {
     private static func instructions(_ upstream: UpstreamSetup) -> String {
         var text =
             "Loonflow tickets. Use ticket_list to find tickets, ticket_detail to read one and see the actions you "
-            + "may take, then ticket_handle (try dry_run=true first). user_list finds people and their ids."
+            + "may take, then ticket_handle (try dry_run=true first). user_list finds people and their ids. "
+            + "To open a ticket: workflow_list, ticket_prepare_create, then ticket_create (dry_run=true first); "
+            + "ticket_history shows what happened to a ticket."
         if upstream.isDemo {
             text +=
                 " DEMO MODE: this gateway serves recorded demo fixtures, not a real Loonflow deployment; results "
