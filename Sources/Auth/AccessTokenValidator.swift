@@ -52,16 +52,40 @@ package struct AccessTokenValidator: Sendable {
             let expected = HMACSHA256.authenticationCode(key: jwtKey, message: signed)
             guard constantTimeEquals(expected, signature) else { return .failure(.badSignature) }
         }
-        let claims = Self.claims(from: payload)
-        if let exp = claims.expiresAt, exp <= now() { return .failure(.expired(expiredAt: exp)) }
-        return .success(AccessToken(value: token, kind: .jwt(claims)))
+        if let problem = Self.numericDateProblem(in: payload) { return .failure(.malformed(problem)) }
+        guard let exp = Self.numericDate(payload["exp"]) else {
+            return .failure(.malformed("the JWT payload has no \"exp\" claim"))
+        }
+        if exp <= now() { return .failure(.expired(expiredAt: exp)) }
+        return .success(AccessToken(value: token, kind: .jwt(Self.claims(from: payload, expiresAt: exp))))
     }
 
-    private static func claims(from payload: JSONObject) -> JWTClaims {
+    /// The time claims RFC 7519 defines as NumericDate. A string, null, object, array or
+    /// boolean in one of them makes the token malformed, so `"exp": "1000000000"` cannot slip
+    /// past the expiry check.
+    private static let numericDateClaims = ["exp", "iat", "nbf"]
+
+    /// Names the first time claim that is present but not a finite JSON number.
+    private static func numericDateProblem(in payload: JSONObject) -> String? {
+        for name in numericDateClaims {
+            guard let value = payload[name] else { continue }
+            guard numericDate(value) == nil else { continue }
+            let found = value.numberValue == nil ? "a JSON \(value.typeName)" : "a number out of range"
+            return "the JWT claim \"\(name)\" must be a JSON number (seconds since 1970), not \(found)"
+        }
+        return nil
+    }
+
+    /// Whole seconds of a NumericDate, or nil when `value` is not a finite number.
+    private static func numericDate(_ value: JSONValue?) -> Int64? {
+        guard let seconds = value?.numberValue?.doubleValue, seconds.isFinite else { return nil }
+        return Int64(exactly: seconds.rounded(.down)) ?? (seconds < 0 ? .min : .max)
+    }
+
+    private static func claims(from payload: JSONObject, expiresAt: Int64) -> JWTClaims {
         let data = payload["data"]?.objectValue
-        let exp = payload["exp"]?.numberValue?.doubleValue.map { Int64($0) }
         return JWTClaims(
-            expiresAt: exp, userID: data?["id"]?.stringValue, email: data?["email"]?.stringValue,
+            expiresAt: expiresAt, userID: data?["id"]?.stringValue, email: data?["email"]?.stringValue,
             userType: data?["type"]?.stringValue)
     }
 }

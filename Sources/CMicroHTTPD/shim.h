@@ -24,10 +24,12 @@
 typedef void *(*cmhd_uri_log_callback)(void *cls, const char *uri,
                                        struct MHD_Connection *connection);
 
-/** The daemon flags: one internal epoll thread, suspend/resume allowed (implies the ITC). */
+/** The daemon flags: one internal epoll thread, suspend/resume allowed (implies the ITC),
+ *  and the library's messages passed to the external logger (which watches for the
+ *  Content-Length errors libmicrohttpd answers itself). */
 static inline unsigned int cmhd_daemon_flags(bool ipv6) {
     unsigned int flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL
-                         | MHD_ALLOW_SUSPEND_RESUME;
+                         | MHD_ALLOW_SUSPEND_RESUME | MHD_USE_ERROR_LOG;
     if (ipv6) {
         flags |= MHD_USE_IPv6;
     }
@@ -63,6 +65,17 @@ static inline struct MHD_OptionItem cmhd_option_sock_addr(const struct sockaddr 
 static inline struct MHD_OptionItem cmhd_option_notify_completed(MHD_RequestCompletedCallback callback,
                                                                 void *cls) {
     struct MHD_OptionItem item = { MHD_OPTION_NOTIFY_COMPLETED, (intptr_t)callback, cls };
+    return item;
+}
+
+static inline struct MHD_OptionItem cmhd_option_notify_connection(MHD_NotifyConnectionCallback callback,
+                                                                 void *cls) {
+    struct MHD_OptionItem item = { MHD_OPTION_NOTIFY_CONNECTION, (intptr_t)callback, cls };
+    return item;
+}
+
+static inline struct MHD_OptionItem cmhd_option_external_logger(MHD_LogCallback callback, void *cls) {
+    struct MHD_OptionItem item = { MHD_OPTION_EXTERNAL_LOGGER, (intptr_t)callback, cls };
     return item;
 }
 

@@ -1,3 +1,4 @@
+import Auth
 import JSON
 
 /// A folder of recorded Loonflow exchanges (`Fixtures/<set>/`): one JSON file per exchange
@@ -82,6 +83,7 @@ package struct FixtureSet: Sendable {
             return .unknownToken
         }
         return ReplayMiss(request: wanted, caller: caller, set: self).answer
+            .redacting(SecretRedactor(authorization: request.authorization))
     }
 
     /// The caller a fixture was recorded for, as matching sees it.

@@ -1,3 +1,4 @@
+import Auth
 import HTTPMessage
 
 /// What replay sends back.
@@ -7,6 +8,8 @@ package struct ReplayAnswer: Sendable {
     package var body: [UInt8]
     /// The fixture file that answered, or nil for a generated answer (404 miss, generic 500).
     package var fixtureName: String?
+    /// Headers beyond Content-Type (the simulator marks its own notes with one).
+    package var extraHeaders: [(String, String)] = []
 
     package init(status: Int, contentType: String?, body: [UInt8], fixtureName: String? = nil) {
         self.status = status
@@ -19,6 +22,13 @@ package struct ReplayAnswer: Sendable {
         self.init(
             status: fixture.response.status, contentType: fixture.response.contentType,
             body: fixture.response.body.bytes, fixtureName: fixture.fileName)
+    }
+
+    /// A generated answer with the request's secrets replaced (a miss echoes what was asked).
+    func redacting(_ redactor: SecretRedactor) -> ReplayAnswer {
+        var copy = self
+        copy.body = redactor.redact(body)
+        return copy
     }
 
     /// Django's generic error page: what Loonflow answers for a token it does not know.
@@ -42,6 +52,7 @@ package struct ReplayAnswer: Sendable {
     var headers: HTTPHeaders {
         var headers = HTTPHeaders()
         if let contentType { headers.add("Content-Type", contentType) }
+        for (name, value) in extraHeaders { headers.add(name, value) }
         return headers
     }
 

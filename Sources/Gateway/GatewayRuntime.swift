@@ -7,6 +7,7 @@ import Logging
 import LoonflowClient
 import MCPCore
 import MCPHTTP
+import MCPUpstream
 import Tools
 
 /// Everything the gateway serves with, built once from the configuration: the upstream,
@@ -18,10 +19,13 @@ package final class GatewayRuntime: Sendable {
     package let server: MCPServer
     package let metrics: Metrics
     package let httpHandler: StreamableHTTPHandler
+    package let legacySSE: LegacySSEHandler
     package let router: OperationsRouter
     package let validator: AccessTokenValidator
     /// The server-wide default token (`LOONFLOW_MCP_ACCESS_TOKEN`), checked at start-up.
     package let defaultToken: String?
+    /// The remote Loonflow MCP server's client, when tool calls are forwarded there.
+    package let forwarding: MCPUpstreamClient?
 
     package init(config: GatewayConfig, environment: [String: String], logger: Logger, recordTo output: String? = nil) throws(StartupError) {
         self.config = config
@@ -29,10 +33,10 @@ package final class GatewayRuntime: Sendable {
         let validator = AccessTokenValidator(jwtKey: config.auth.jwtHS256Key.map { Array($0.utf8) })
         self.validator = validator
         self.defaultToken = try Self.checkDefaultToken(environment["LOONFLOW_MCP_ACCESS_TOKEN"], validator: validator)
-        let upstream = try UpstreamFactory.make(config: config, logger: logger, recordTo: output)
-        self.upstream = upstream
         let metrics = Metrics(knownTools: ToolCatalog.allNames)
         self.metrics = metrics
+        let upstream = try UpstreamFactory.make(config: config, logger: logger, recordTo: output, exchangeObserver: metrics)
+        self.upstream = upstream
         let limited = TokenLimiter(
             base: upstream.client, maxConcurrent: config.upstream.maxConcurrentPerToken,
             maxWait: .milliseconds(config.upstream.concurrencyWaitMs), ratePerSecond: config.upstream.rateLimitPerToken)
@@ -42,11 +46,31 @@ package final class GatewayRuntime: Sendable {
         let environmentForTools = ToolEnvironment(
             client: client, tokens: TokenResolver(validator: validator), logger: logger,
             scanLimit: config.tools.actStateScanLimit)
-        let tools = ToolCatalog.tools(environment: environmentForTools, enabled: config.tools.effectiveNames)
+        var tools = ToolCatalog.tools(environment: environmentForTools, enabled: config.tools.effectiveNames)
+        var resources: (any ResourceProvider)? = TicketResources(environment: environmentForTools)
+        var extras: UpstreamExtraTools?
+        if let mcpURL = upstream.mcpURL {
+            // The local tools lend their definitions; their REST client is never called.
+            let forwarding = MCPUpstreamClient(url: mcpURL, http: limited, clientVersion: gatewayVersion, observer: metrics)
+            let setting = ForwardedTool.ForwardingSetting(
+                upstream: forwarding, tokens: TokenResolver(validator: validator),
+                allowedAppNames: Set(config.upstream.allowedAppNames), logger: logger)
+            // Loonflow's MCP server has only the reference five; the gateway's own additions and
+            // the resources need Loonflow's REST API.
+            tools = tools.filter { ToolCatalog.referenceNames.contains($0.name) }
+                .map { ToolCatalog.withTextHygiene(ForwardedTool(mirroring: $0, setting: setting)) }
+            resources = nil
+            extras = UpstreamExtraTools(wanted: config.tools.upstreamExtra, setting: setting, readOnly: config.tools.readOnly)
+            self.forwarding = forwarding
+        } else {
+            self.forwarding = nil
+        }
         let identity = ServerIdentity(name: gatewayServerName, version: gatewayVersion, instructions: Self.instructions(upstream))
+        var laterTools: (@Sendable () -> [any Tool])?
+        if let extras { laterTools = { extras.tools } }
         let server = MCPServer(
-            identity: identity, tools: tools, callTimeout: .milliseconds(config.limits.callTimeoutMs),
-            toolsets: GatewayConfig.ToolsConfig.toolsets, resources: TicketResources(environment: environmentForTools))
+            identity: identity, tools: tools, laterTools: laterTools, callTimeout: .milliseconds(config.limits.callTimeoutMs),
+            toolsets: GatewayConfig.ToolsConfig.toolsets, resources: resources)
         self.server = server
         let sessions = config.server.sessions.key.map {
             SessionTokens(key: Array($0.utf8), lifetimeSeconds: Int64(config.server.sessions.ttlSeconds))
@@ -60,9 +84,13 @@ package final class GatewayRuntime: Sendable {
                 validator: validator, defaultToken: defaultToken, anonymousDiscovery: config.auth.anonymousDiscovery),
             maxJSONDepth: config.limits.maxJSONDepth, sessions: sessions, logger: logger, observer: metrics)
         self.httpHandler = handler
-        let readiness = Readiness(upstream: upstream, logger: logger)
+        let readiness = Readiness(upstream: upstream, forwarding: forwarding, extras: extras, logger: logger)
+        if let extras { Task { await extras.refresh() } }
+        let legacySSE = LegacySSEHandler(inner: handler, maxStreams: config.limits.maxConnections)
+        self.legacySSE = legacySSE
         self.router = OperationsRouter(
-            mcpPath: config.server.path, mcp: handler, metrics: config.server.metrics.isEnabled ? nil : metrics,
+            mcpPath: config.server.path, mcp: handler, legacySSE: legacySSE,
+            metrics: config.server.metrics.isEnabled ? nil : metrics,
             readiness: { await readiness.check() })
     }
 
@@ -82,10 +110,14 @@ package final class GatewayRuntime: Sendable {
             + "ticket_history shows what happened to a ticket."
         if upstream.isDemo {
             text +=
-                " DEMO MODE: this gateway serves recorded demo fixtures, not a real Loonflow deployment; results "
-                + "are sample data and handled tickets do not change."
+                " DEMO MODE: this gateway talks to a simulated Loonflow built from a recorded demo deployment, not "
+                + "to a real one; results are sample data. Handles and new tickets change the simulated tickets "
+                + "in memory only: a restart of the gateway resets them. Where the recording does not say what "
+                + "Loonflow would do, the answer says so (\"Loonflow simulator: ...\")."
         } else if upstream.fixtures != nil {
             text += " This gateway replays recorded fixtures; handled tickets do not change."
+        } else if let mcpURL = upstream.mcpURL {
+            text += " Calls are forwarded to the Loonflow MCP server at \(mcpURL)."
         }
         return text
     }
@@ -109,27 +141,46 @@ package final class GatewayRuntime: Sendable {
         if upstream.isDemo {
             logger.info(
                 "upstream.demo",
-                ["message": .string("no Loonflow configured: serving the bundled demo fixtures from \(upstream.fixtures?.directory ?? "Fixtures/demo") (sample data, not a real deployment)")])
+                [
+                    "message": .string(
+                        "no Loonflow configured: serving the bundled demo, a simulated Loonflow built from "
+                            + "\(upstream.simulator?.directory ?? "Fixtures/simulator") (sample data, not a real deployment; "
+                            + "handles change it in memory only and a restart resets it)")
+                ])
         }
     }
 
-    package func shutdown() { upstream.shutdown() }
+    package func shutdown() {
+        legacySSE.closeAll()
+        upstream.shutdown()
+    }
 }
 
 /// `/readyz`: the fixture set is loaded, or Loonflow answers HTTP at all.
 actor Readiness {
     let upstream: UpstreamSetup
+    let forwarding: MCPUpstreamClient?
+    let extras: UpstreamExtraTools?
     let logger: Logger
     var last: (ready: Bool, detail: String, at: ContinuousClock.Instant)?
 
-    init(upstream: UpstreamSetup, logger: Logger) {
+    init(upstream: UpstreamSetup, forwarding: MCPUpstreamClient?, extras: UpstreamExtraTools?, logger: Logger) {
         self.upstream = upstream
+        self.forwarding = forwarding
+        self.extras = extras
         self.logger = logger
     }
 
     func check() async -> (ready: Bool, detail: String) {
         if let set = upstream.fixtures { return (true, "fixture set \(set.directory) loaded") }
+        if let simulator = upstream.simulator { return (true, "simulated Loonflow \(simulator.directory) loaded") }
         if let last, ContinuousClock.now - last.at < .seconds(5) { return (last.ready, last.detail) }
+        if let forwarding {
+            let probe = await forwarding.probe()
+            if probe.ready { await extras?.refresh() }
+            last = (probe.ready, probe.detail, .now)
+            return probe
+        }
         let probe = UpstreamRequest(method: "GET", url: upstream.baseURL + "/api/v1.0/tickets")
         var result: (Bool, String)
         do {

@@ -14,8 +14,8 @@ func uriLogged(
     guard let cls, let uri, let connection else { return nil }
     let core = Unmanaged<ServerCore>.fromOpaque(cls).takeUnretainedValue()
     let remote = cmhd_connection_client_address(connection).flatMap { BindAddress.text(of: $0) }
-    let exchange = Exchange(
-        target: String(cString: uri), connection: connection, remoteAddress: remote, watcher: core.watcher)
+    let exchange = Exchange(target: uri, connection: connection, remoteAddress: remote, watcher: core.watcher)
+    core.headDeadline.requestLineArrived(connection)
     core.track(exchange)
     return Unmanaged.passRetained(exchange).toOpaque()
 }
@@ -33,7 +33,7 @@ func accessHandler(
     let exchange = Unmanaged<Exchange>.fromOpaque(pointer).takeUnretainedValue()
     let step = RequestStep(core: core, exchange: exchange, connection: connection)
     let body = upload.map { UnsafeRawBufferPointer(start: $0, count: uploadSize.pointee) }
-    let keepGoing = step.advance(method: String(cString: method), body: body)
+    let keepGoing = step.advance(method: String(cString: method), version: version, body: body)
     if body != nil { uploadSize.pointee = 0 }
     return keepGoing ? .YES : .NO
 }
@@ -76,6 +76,37 @@ func headerVisited(
     let name = UnsafeRawBufferPointer(start: key, count: keySize)
     let text = value.map { UnsafeRawBufferPointer(start: $0, count: valueSize) }
     headers.pointee.add(
-        String(decoding: name, as: UTF8.self), text.map { String(decoding: $0, as: UTF8.self) } ?? "")
+        String(decoding: name, as: UTF8.self), text.map { String(decoding: withoutSurroundingWhitespace($0), as: UTF8.self) } ?? "")
     return .YES
+}
+
+/// A field value without the optional whitespace (SP, HTAB) around it, which RFC 9110 §5.5
+/// says is not part of the value.
+private func withoutSurroundingWhitespace(_ bytes: UnsafeRawBufferPointer) -> Slice<UnsafeRawBufferPointer> {
+    func isWhitespace(_ byte: UInt8) -> Bool { byte == 0x20 || byte == 0x09 }
+    let start = bytes.firstIndex { !isWhitespace($0) } ?? bytes.endIndex
+    let end = bytes.lastIndex { !isWhitespace($0) }.map { $0 + 1 } ?? start
+    return bytes[start..<max(start, end)]
+}
+
+/// Starts and ends the head deadline of each connection.
+func connectionNotified(
+    cls: UnsafeMutableRawPointer?, connection: OpaquePointer?, socketContext: UnsafeMutablePointer<UnsafeMutableRawPointer?>?,
+    code: MHD_ConnectionNotificationCode
+) {
+    guard let cls, let connection else { return }
+    let core = Unmanaged<ServerCore>.fromOpaque(cls).takeUnretainedValue()
+    switch code {
+    case .CONNECTION_NOTIFY_STARTED: core.headDeadline.connectionStarted(connection)
+    case .CONNECTION_NOTIFY_CLOSED: core.headDeadline.connectionClosed(connection)
+    @unknown default: break
+    }
+}
+
+/// libmicrohttpd's own messages. Only the ones about a `Content-Length` it could not read
+/// matter: it is about to answer that request with a broken response (`MalformedLengthGuard`).
+func libraryLogged(cls: UnsafeMutableRawPointer?, format: UnsafePointer<CChar>?, arguments: CVaListPointer?) {
+    guard let cls, let format, String(cString: format).contains("Content-Length") else { return }
+    let core = Unmanaged<ServerCore>.fromOpaque(cls).takeUnretainedValue()
+    MalformedLengthGuard.answerMalformedLengths(core: core)
 }

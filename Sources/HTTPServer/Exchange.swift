@@ -48,17 +48,44 @@ final class Exchange: Sendable {
 
     let state: Mutex<State>
     let watcher: DisconnectWatcher
+    /// Where libmicrohttpd's copy of the raw target starts, and its length up to the first
+    /// NUL; compared with where the HTTP version starts to find a NUL inside the target.
+    private let targetAddress: UInt
+    private let targetPrefixLength: Int
 
-    /// Called on libmicrohttpd's thread while the request line is parsed.
-    init(target: String, connection: OpaquePointer, remoteAddress: String?, watcher: DisconnectWatcher) {
+    /// Called on libmicrohttpd's thread while the request line is parsed; `target` is
+    /// libmicrohttpd's NUL-terminated copy of the raw target, not yet decoded.
+    init(target: UnsafePointer<CChar>, connection: OpaquePointer, remoteAddress: String?, watcher: DisconnectWatcher) {
         self.watcher = watcher
+        let text = String(cString: target)
+        targetAddress = UInt(bitPattern: target)
+        targetPrefixLength = text.utf8.count
         state = Mutex(
             State(
-                target: target, remoteAddress: remoteAddress, connection: MHDHandle(pointer: connection),
+                target: text, remoteAddress: remoteAddress, connection: MHDHandle(pointer: connection),
                 socket: cmhd_connection_socket(connection)))
     }
 
+    /// True when the request line held a NUL byte inside the target.
+    ///
+    /// libmicrohttpd 0.9.75 ends the target at the space before the HTTP version and hands
+    /// out a C string, so `POST /mcp\0?access_token=…` would reach the handler as `/mcp`.
+    /// The version follows the target's end marker in the same line buffer; when the target's
+    /// C string ends sooner, it had a NUL of its own. A version pointer outside the line
+    /// (libmicrohttpd's empty static string) proves nothing and is not refused here.
+    func targetHasNUL(versionStart: UnsafePointer<CChar>?) -> Bool {
+        guard let versionStart else { return false }
+        let version = UInt(bitPattern: versionStart)
+        guard version > targetAddress, version - targetAddress <= 16 * 1024 * 1024 else { return false }
+        return Int(version - targetAddress) - 1 != targetPrefixLength
+    }
+
     var stage: Stage { state.withLock { $0.stage } }
+
+    /// The connection and its socket while libmicrohttpd still holds them.
+    func liveConnection() -> (OpaquePointer, Int32)? {
+        state.withLock { state in state.connection.map { ($0.pointer, state.socket) } }
+    }
 
     // MARK: Request (libmicrohttpd's thread)
 

@@ -34,7 +34,9 @@ package final class HTTPServer: Sendable {
         try Self.validate(options)
         self.options = options
         address = try BindAddress(host: options.host, port: options.port)
-        core = ServerCore(handler: handler, options: options, watcher: try DisconnectWatcher())
+        core = ServerCore(
+            handler: handler, options: options, watcher: try DisconnectWatcher(),
+            headDeadline: try HeadDeadline(seconds: options.headerTimeoutSeconds))
     }
 
     deinit {
@@ -60,11 +62,18 @@ package final class HTTPServer: Sendable {
             }
             try address.checkBindable()
             try core.watcher.start()
+            do throws(HTTPServerError) {
+                try core.headDeadline.start()
+            } catch {
+                core.watcher.stop()
+                throw error
+            }
             let retained = Unmanaged.passRetained(core)
             guard let daemon = startDaemon(core: retained.toOpaque()) else {
                 let reason = BindAddress.describe(errno)
                 retained.release()
                 core.watcher.stop()
+                core.headDeadline.stop()
                 throw HTTPServerError(
                     .startFailed, detail: "libmicrohttpd could not start on \(address.displayName): \(reason)")
             }
@@ -116,17 +125,20 @@ package final class HTTPServer: Sendable {
         if let listener, listener >= 0 { close(listener) }
         retainedCore.release()
         core.watcher.stop()
+        core.headDeadline.stop()
     }
 
     private func startDaemon(core: UnsafeMutableRawPointer) -> OpaquePointer? {
         address.withSocketAddress { socketAddress, _ in
             var items = [
+                cmhd_option_external_logger(libraryLogged, core),
                 cmhd_option_sock_addr(socketAddress),
                 cmhd_option_connection_limit(UInt32(options.maxConnections)),
                 cmhd_option_connection_timeout(UInt32(options.connectionTimeoutSeconds)),
                 cmhd_option_connection_memory_limit(options.connectionMemoryBytes),
                 cmhd_option_uri_log(uriLogged, core),
                 cmhd_option_notify_completed(requestCompleted, core),
+                cmhd_option_notify_connection(connectionNotified, core),
                 cmhd_option_end(),
             ]
             return items.withUnsafeMutableBufferPointer {
@@ -141,6 +153,7 @@ package final class HTTPServer: Sendable {
             ("maxBodyBytes", options.maxBodyBytes, 0...Int(Int32.max)),
             ("maxConnections", options.maxConnections, 1...1_000_000),
             ("connectionTimeoutSeconds", options.connectionTimeoutSeconds, 0...86_400),
+            ("headerTimeoutSeconds", options.headerTimeoutSeconds, 0...86_400),
             ("connectionMemoryBytes", options.connectionMemoryBytes, 4096...(16 * 1024 * 1024)),
         ]
         for (name, value, range) in limits where !range.contains(value) {

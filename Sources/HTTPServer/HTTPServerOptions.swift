@@ -11,6 +11,10 @@ package struct HTTPServerOptions: Sendable, Equatable {
     package var maxConnections: Int
     /// Seconds a connection may sit idle (including while sending headers) before it is closed.
     package var connectionTimeoutSeconds: Int
+    /// Seconds a client may take to send a whole request head, however slowly it trickles
+    /// (counted from the accept for a connection's first request, from the request line for
+    /// later ones); 0 turns the deadline off.
+    package var headerTimeoutSeconds: Int
     /// Per-connection memory for the request head and the write buffer; a head that does
     /// not fit gets libmicrohttpd's own 431 (or 414 for a long URL).
     package var connectionMemoryBytes: Int
@@ -18,7 +22,7 @@ package struct HTTPServerOptions: Sendable, Equatable {
     package init(
         host: String = "127.0.0.1", port: UInt16 = 0, maxBodyBytes: Int = 4 * 1024 * 1024,
         maxConnections: Int = 1024, connectionTimeoutSeconds: Int = 30,
-        connectionMemoryBytes: Int = 32 * 1024
+        connectionMemoryBytes: Int = 32 * 1024, headerTimeoutSeconds: Int = 10
     ) {
         self.host = host
         self.port = port
@@ -26,5 +30,6 @@ package struct HTTPServerOptions: Sendable, Equatable {
         self.maxConnections = maxConnections
         self.connectionTimeoutSeconds = connectionTimeoutSeconds
         self.connectionMemoryBytes = connectionMemoryBytes
+        self.headerTimeoutSeconds = headerTimeoutSeconds
     }
 }

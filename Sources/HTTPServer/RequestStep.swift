@@ -13,12 +13,14 @@ struct RequestStep {
 
     /// - Parameters:
     ///   - method: the request method.
+    ///   - version: libmicrohttpd's pointer to the HTTP version in the request line, which
+    ///     follows the target in the same buffer (used to find a NUL inside the target).
     ///   - body: a body piece, or nil for the calls that carry none.
     /// - Returns: false to make libmicrohttpd close the connection.
-    func advance(method: String, body: UnsafeRawBufferPointer?) -> Bool {
+    func advance(method: String, version: UnsafePointer<CChar>?, body: UnsafeRawBufferPointer?) -> Bool {
         switch exchange.stage {
         case .head:
-            return receiveHead(method: method)
+            return receiveHead(method: method, version: version)
         case .body:
             if let body { return receiveBody(body) }
             if exchange.bodyOverflowed { return rejectOversizedBody() }
@@ -34,20 +36,28 @@ struct RequestStep {
         }
     }
 
-    /// Reads the header fields; a declared length over the cap is answered at once, so the
-    /// body is never read (and no `100 Continue` goes out).
-    private func receiveHead(method: String) -> Bool {
+    /// Reads the header fields and checks the message framing; a refused head (a length
+    /// over the cap included) is answered at once, so the body is never read (and no
+    /// `100 Continue` goes out).
+    private func receiveHead(method: String, version: UnsafePointer<CChar>?) -> Bool {
+        core.headDeadline.headArrived(connection)
+        let headers = Self.headers(of: connection)
+        exchange.receiveHead(method: method, headers: headers)
+        let refusal = RequestFraming.check(
+            headers, targetHasNUL: exchange.targetHasNUL(versionStart: version),
+            maxBodyBytes: core.options.maxBodyBytes)
+        if let refusal { return reject(refusal) }
+        return true
+    }
+
+    /// Every header field of `connection` in the order received, repeated ones included.
+    /// Only on libmicrohttpd's thread.
+    static func headers(of connection: OpaquePointer) -> HTTPHeaders {
         var headers = HTTPHeaders()
         _ = withUnsafeMutablePointer(to: &headers) {
             MHD_get_connection_values_n(connection, .HEADER_KIND, headerVisited, $0)
         }
-        exchange.receiveHead(method: method, headers: headers)
-        if let declared = headers["Content-Length"].flatMap({ UInt64($0) }),
-            declared > UInt64(core.options.maxBodyBytes)
-        {
-            return rejectOversizedBody()
-        }
-        return true
+        return headers
     }
 
     /// Stores a body piece. A chunked body that grows past the cap is read to its end and
@@ -58,13 +68,13 @@ struct RequestStep {
     }
 
     private func rejectOversizedBody() -> Bool {
+        reject(FramingRefusal(status: 413, message: "request body exceeds \(core.options.maxBodyBytes) bytes"))
+    }
+
+    /// Answers `refusal` and closes the connection after it.
+    private func reject(_ refusal: FramingRefusal) -> Bool {
         exchange.markRejected()
-        let limit = core.options.maxBodyBytes
-        let text =
-            #"{"jsonrpc":"2.0","id":null,"error":{"code":-32600,"message":"request body exceeds \#(limit) bytes"}}"#
-        let response = HTTPResponse(
-            status: 413, headers: ["Content-Type": "application/json"], body: Array(text.utf8))
-        return queue(response, closing: true)
+        return queue(refusal.response, closing: true)
     }
 
     /// Turns `response` into a libmicrohttpd response and queues it.

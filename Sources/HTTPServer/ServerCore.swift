@@ -26,12 +26,20 @@ final class ServerCore: Sendable {
     let handler: any HTTPHandler
     let options: HTTPServerOptions
     let watcher: DisconnectWatcher
+    let headDeadline: HeadDeadline
     private let registry = Mutex(Registry())
 
-    init(handler: any HTTPHandler, options: HTTPServerOptions, watcher: DisconnectWatcher) {
+    init(handler: any HTTPHandler, options: HTTPServerOptions, watcher: DisconnectWatcher, headDeadline: HeadDeadline) {
         self.handler = handler
         self.options = options
         self.watcher = watcher
+        self.headDeadline = headDeadline
+    }
+
+    /// The exchanges whose request line has arrived but not yet their whole head.
+    func exchangesAwaitingHead() -> [Exchange] {
+        let live = registry.withLock { Array($0.live.values) }
+        return live.filter { $0.stage == .head }
     }
 
     var phase: Phase { registry.withLock { $0.phase } }

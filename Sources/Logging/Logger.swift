@@ -32,7 +32,8 @@ package enum LogFormat: String, Sendable {
 }
 
 /// One-line structured logs on standard error (standard output belongs to the stdio
-/// transport). Callers pass values that are already safe: no token ever goes in.
+/// transport). Callers never pass a token; every field value is bounded and escaped here
+/// (`LogValue`), so a value from a client or from Loonflow cannot forge or flood a line.
 package final class Logger: Sendable {
     package typealias Sink = @Sendable (String) -> Void
 
@@ -63,19 +64,13 @@ package final class Logger: Sendable {
 
     private func jsonLine(_ level: LogLevel, _ event: String, _ fields: KeyValuePairs<String, JSONValue>) -> String {
         var object: JSONObject = ["ts": .string(Self.timestamp()), "level": .string(level.name), "event": .string(event)]
-        for (key, value) in fields { object[key] = value }
+        for (key, value) in fields { object[key] = LogValue.bounded(value, limit: LogValue.limit(forKey: key)) }
         return JSONValue.object(object).jsonText
     }
 
     private func textLine(_ level: LogLevel, _ event: String, _ fields: KeyValuePairs<String, JSONValue>) -> String {
         var line = "\(Self.timestamp()) \(level.name.uppercased()) \(event)"
-        for (key, value) in fields {
-            line += " \(key)="
-            switch value {
-            case .string(let s) where !s.contains(" ") && !s.contains("\"") && !s.isEmpty: line += s
-            default: line += value.jsonText
-            }
-        }
+        for (key, value) in fields { line += " \(key)=\(LogValue.text(value, limit: LogValue.limit(forKey: key)))" }
         return line
     }
 

@@ -41,7 +41,15 @@ package struct LoonflowClient: Sendable {
         await send(method: "POST", path: path, query: [], body: body, token: token, appName: appName)
     }
 
+    /// One exchange; a failure's upstream text never carries the request's token.
     private func send(
+        method: String, path: String, query: [(String, String)], body: JSONValue?, token: AccessToken, appName: String
+    ) async -> Result<JSONValue, LoonflowError> {
+        await exchange(method: method, path: path, query: query, body: body, token: token, appName: appName)
+            .mapError { $0.redacting(SecretRedactor(tokens: [token])) }
+    }
+
+    private func exchange(
         method: String, path: String, query: [(String, String)], body: JSONValue?, token: AccessToken, appName: String
     ) async -> Result<JSONValue, LoonflowError> {
         let headers: HTTPHeaders
@@ -97,8 +105,14 @@ package struct LoonflowClient: Sendable {
         if code == 0 { return .success(envelope["data"] ?? .null) }
         // `/accounts/users` swaps the two fields on its caught errors.
         let text = envelope["msg"]?.stringValue ?? envelope["data"]?.stringValue ?? "error code \(code)"
+        // The demo's own notes (a replay miss, something the simulator cannot know) did not come
+        // from a Loonflow: shown as they are, not as "Loonflow refused the request".
+        if response.headers[localNoteHeader] != nil { return .failure(.refusedLocally(text)) }
         return .failure(.refused(text))
     }
+
+    /// Set by fixture replay and the simulator on answers they wrote themselves.
+    package static let localNoteHeader = "X-Loonflow-Simulator"
 
     private static func statusHint(_ status: Int) -> String {
         switch status {

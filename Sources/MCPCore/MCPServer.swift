@@ -20,6 +20,8 @@ package struct ServerIdentity: Sendable {
 package final class MCPServer: Sendable {
     package let identity: ServerIdentity
     package let tools: [any Tool]
+    /// Tools learnt after start-up (an MCP upstream's own tools), listed after `tools`.
+    package let laterTools: (@Sendable () -> [any Tool])?
     /// How long a client may cache `tools/list` (modern era).
     package let toolsListTTLMs: Int
     /// The longest a tool call may run before the caller gets a tool error naming the limit.
@@ -30,19 +32,24 @@ package final class MCPServer: Sendable {
     package let resources: (any ResourceProvider)?
 
     package init(
-        identity: ServerIdentity, tools: [any Tool], toolsListTTLMs: Int = 300_000, callTimeout: Duration? = nil,
-        toolsets: [String: [String]] = [:], resources: (any ResourceProvider)? = nil
+        identity: ServerIdentity, tools: [any Tool], laterTools: (@Sendable () -> [any Tool])? = nil,
+        toolsListTTLMs: Int = 300_000, callTimeout: Duration? = nil, toolsets: [String: [String]] = [:],
+        resources: (any ResourceProvider)? = nil
     ) {
         self.identity = identity
         self.tools = tools
+        self.laterTools = laterTools
         self.toolsListTTLMs = toolsListTTLMs
         self.callTimeout = callTimeout
         self.toolsets = toolsets
         self.resources = resources
     }
 
+    /// Every tool offered now.
+    package var offeredTools: [any Tool] { tools + (laterTools?() ?? []) }
+
     package func tool(named name: String) -> (any Tool)? {
-        tools.first { $0.name == name }
+        tools.first { $0.name == name } ?? laterTools?().first { $0.name == name }
     }
 
     package var capabilities: JSONValue {
@@ -140,7 +147,7 @@ package final class MCPServer: Sendable {
         if let cursor = params?["cursor"], !cursor.isNull {
             return .failure(.invalidParams("unknown cursor: tools/list has a single page"))
         }
-        let (visible, unknown) = scope.apply(to: tools, toolsets: toolsets)
+        let (visible, unknown) = scope.apply(to: offeredTools, toolsets: toolsets)
         var result: JSONObject = ["tools": .array(visible.map(\.listing))]
         if !unknown.isEmpty {
             result["_meta"] = .object(JSONObject([(ToolScope.unknownNamesMetaKey, .array(unknown.map { .string($0) }))]))
@@ -152,7 +159,7 @@ package final class MCPServer: Sendable {
         guard let name = params?["name"]?.stringValue else {
             return .failure(.invalidParams("tools/call needs params.name, the tool's name as a string"))
         }
-        let (visible, unknown) = context.scope.apply(to: tools, toolsets: toolsets)
+        let (visible, unknown) = context.scope.apply(to: offeredTools, toolsets: toolsets)
         guard let tool = visible.first(where: { $0.name == name }) else {
             let known = visible.map(\.name).joined(separator: ", ")
             var message = "unknown tool \"\(name.prefix(100))\"; this server has: \(known)"

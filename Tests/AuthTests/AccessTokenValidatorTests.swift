@@ -69,7 +69,7 @@ import Testing
     }
 
     @Test func verifiesSignatureOnlyWhenKeyConfigured() {
-        let token = Self.jwt(payload: ["data": ["email": "a@x"]], key: "right")
+        let token = Self.jwt(payload: ["exp": 1_900_000_000, "data": ["email": "a@x"]], key: "right")
         let keyed = AccessTokenValidator(jwtKey: Array("right".utf8), now: { 1_800_000_000 })
         #expect((try? keyed.validate(token).get()) != nil)
         let wrong = AccessTokenValidator(jwtKey: Array("wrong".utf8), now: { 1_800_000_000 })
@@ -98,5 +98,63 @@ import Testing
         }
         #expect(Base64Standard.decode("aGk/Pz4+") == Array("hi??>>".utf8))
         #expect(Base64URL.decode("a") == nil)
+    }
+}
+
+/// RFC 7519 NumericDate claims are checked by type: anything but a number is malformed.
+@Suite struct JWTClaimTypeTests {
+    let validator = AccessTokenValidator(now: { 1_800_000_000 })
+    static let data: JSONValue = ["id": "u1", "email": "a@x", "type": "normal"]
+
+    static func payload(_ claims: JSONObject) -> JSONValue {
+        var object = claims
+        object["data"] = data
+        return .object(object)
+    }
+
+    static let badExpiries: [JSONValue] = ["1000000000", "4102444800", nil, ["at": 1], [4_102_444_800], true, false]
+
+    @Test(arguments: badExpiries)
+    func expOfAnotherTypeIsMalformed(exp: JSONValue) {
+        let token = AccessTokenValidatorTests.jwt(payload: Self.payload(["exp": exp]))
+        guard case .failure(.malformed(let why)) = validator.validate(token) else {
+            Issue.record("exp \(exp.jsonText) was not refused as malformed: \(validator.validate(token))")
+            return
+        }
+        #expect(why.contains(#"claim "exp" must be a JSON number"#), "\(why)")
+        #expect(why.contains(exp.typeName), "\(why)")
+    }
+
+    @Test func stringNotBeforeAndIssuedAtAreMalformed() {
+        for name in ["nbf", "iat"] {
+            let token = AccessTokenValidatorTests.jwt(payload: Self.payload(["exp": 1_900_000_000, name: "1700000000"]))
+            guard case .failure(.malformed(let why)) = validator.validate(token) else {
+                Issue.record("\(name) as a string was accepted")
+                continue
+            }
+            #expect(why.contains(#"claim "\#(name)" must be a JSON number"#), "\(why)")
+        }
+    }
+
+    @Test func numericTimeClaimsAreAccepted() throws {
+        let token = AccessTokenValidatorTests.jwt(
+            payload: Self.payload(["exp": 1_900_000_000.5, "iat": 1_700_000_000, "nbf": 1_700_000_000]))
+        let valid = try validator.validate(token).get()
+        #expect(valid.userID == "u1")
+    }
+
+    @Test func missingExpIsMalformed() {
+        let token = AccessTokenValidatorTests.jwt(payload: Self.payload([:]))
+        #expect(validator.validate(token) == .failure(.malformed(#"the JWT payload has no "exp" claim"#)))
+    }
+
+    @Test func outOfRangeExpIsMalformedNotACrash() {
+        let huge = JSONValue.number(JSONNumber(uncheckedLiteral: "1e400"))
+        let token = AccessTokenValidatorTests.jwt(payload: Self.payload(["exp": huge]))
+        guard case .failure(.malformed(let why)) = validator.validate(token) else {
+            Issue.record("exp 1e400 was not refused as malformed")
+            return
+        }
+        #expect(why.contains("out of range"), "\(why)")
     }
 }

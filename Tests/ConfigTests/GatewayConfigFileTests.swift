@@ -11,7 +11,7 @@ import Testing
         #expect(config.server.sessions.key == nil && !config.server.sessions.isEnabled)
         #expect(config.server.sessions.ttlSeconds == 86_400)
         #expect(config.server.metrics.host == nil && config.server.metrics.port == nil)
-        #expect(!config.auth.anonymousDiscovery && config.auth.jwtHS256Key == nil)
+        #expect(config.auth.anonymousDiscovery && config.auth.jwtHS256Key == nil)
         #expect(config.upstream.baseURL == nil && config.upstream.target == nil)
         #expect(config.upstream.allowedAppNames == ["loonflow"])
         #expect(config.upstream.connectTimeoutMs == 5_000 && config.upstream.timeoutMs == 30_000)
@@ -27,6 +27,7 @@ import Testing
         #expect(!config.tools.readOnly && config.tools.actStateScanLimit == 2_000)
         #expect(config.limits.maxBodyBytes == 4_194_304 && config.limits.maxConnections == 1_024)
         #expect(config.limits.connectionTimeoutSeconds == 30 && config.limits.callTimeoutMs == 60_000)
+        #expect(config.limits.headerTimeoutSeconds == 10)
         #expect(config.limits.maxJSONDepth == 64 && config.limits.shutdownGraceMs == 10_000)
         #expect(config.logging.level == .info && config.logging.format == .text)
     }
@@ -57,7 +58,7 @@ import Testing
         expected.server.sessions.ttlSeconds = 600
         expected.server.metrics.host = "127.0.0.2"
         expected.server.metrics.port = 0
-        expected.auth.anonymousDiscovery = true
+        expected.auth.anonymousDiscovery = false
         expected.auth.jwtHS256Key = "jwt-secret"
         expected.upstream.baseURL = "https://loonflow.example.com:8443/prefix/"
         expected.upstream.target = .http(baseURL: "https://loonflow.example.com:8443/prefix")
@@ -76,6 +77,7 @@ import Testing
         expected.limits.maxBodyBytes = 1_000
         expected.limits.maxConnections = 8
         expected.limits.connectionTimeoutSeconds = 5
+        expected.limits.headerTimeoutSeconds = 3
         expected.limits.callTimeoutMs = 3_000
         expected.limits.maxJSONDepth = 16
         expected.limits.shutdownGraceMs = 0
@@ -100,7 +102,7 @@ import Testing
             ttl_seconds: 600
           metrics: {host: 127.0.0.2, port: 0}
         auth:
-          anonymous_discovery: true
+          anonymous_discovery: false
           jwt_hs256_key: 'jwt-secret'
         upstream:
           base_url: https://loonflow.example.com:8443/prefix/
@@ -121,6 +123,7 @@ import Testing
           max_body_bytes: 1000
           max_connections: 8
           connection_timeout_seconds: 5
+          header_timeout_seconds: 3
           call_timeout_ms: 3000
           max_json_depth: 16
           shutdown_grace_ms: 0

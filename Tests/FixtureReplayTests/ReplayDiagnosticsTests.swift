@@ -91,4 +91,22 @@ import Testing
         #expect(response.status == 404)
         #expect(jsonObject(response.body)?["diagnostic"]?.stringValue?.contains("Closest recorded") == true)
     }
+
+    /// A miss echoes what was asked; the token of the request in it is redacted, in the 404
+    /// body and in the message the gateway hands on.
+    @Test func missExplanationsNeverCarryTheRequestsToken() async throws {
+        let secret = String(alice.split(separator: ".")[2])
+        let request = UpstreamRequest(
+            method: "POST", url: "http://fixtures.invalid\(path)?search_value=\(alice)",
+            headers: ["Authorization": "Bearer \(alice)", "Content-Type": "application/json"],
+            body: JSONValue.object(["title": .string("copy of \(secret)")]).serialized)
+        let miss = try await FixtureReplayClient(set: try set()).send(request)
+        #expect(miss.status == 404)
+        let body = String(decoding: miss.body, as: UTF8.self)
+        #expect(!body.contains(secret), "\(body)")
+        #expect(body.contains("[redacted]"), "\(body)")
+        let relayed = try await FixtureDiagnosticClient(replay: FixtureReplayClient(set: try set())).send(request)
+        let message = try #require(jsonObject(relayed.body)?["msg"]?.stringValue)
+        #expect(!message.contains(secret), "\(message)")
+    }
 }

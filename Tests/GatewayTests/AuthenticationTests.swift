@@ -14,8 +14,8 @@ import TestSupport
     }
 
     @Test(arguments: [false, true])
-    func noTokenIs401WithTheRealm(modern: Bool) async throws {
-        try await withGateway { _, client, loonflow in
+    func strictDiscoveryWantsATokenForEverything(modern: Bool) async throws {
+        try await withGateway(configure: { $0.auth.anonymousDiscovery = false }) { _, client, loonflow in
             let response = modern
                 ? try await client.modern("tools/list", id: 11)
                 : try await client.legacy("tools/list", id: 11)
@@ -30,7 +30,7 @@ import TestSupport
         }
     }
 
-    @Test(arguments: [Tokens.garbage, Tokens.malformedPAT, Tokens.expiredJWT, "lfpat.x.y", "a.b.c"])
+    @Test(arguments: [Tokens.garbage, Tokens.malformedPAT, Tokens.expiredJWT, Tokens.aliceJWTWithoutExpiry, "lfpat.x.y", "a.b.c"])
     func badHeaderTokenIs401InvalidToken(token: String) async throws {
         try await withGateway { _, client, loonflow in
             for headers: HTTPHeaders in [["Authorization": "Bearer \(token)"], ["X-Loonflow-Access-Token": token]] {
@@ -51,7 +51,7 @@ import TestSupport
         }
     }
 
-    @Test(arguments: [Tokens.alice, Tokens.aliceJWT, Tokens.aliceJWTWithoutExpiry])
+    @Test(arguments: [Tokens.alice, Tokens.aliceJWT])
     func goodHeaderTokenReachesLoonflowAsBearer(token: String) async throws {
         try await withGateway { _, client, loonflow in
             let response = try await client.callTool("ticket_list", token: token)
@@ -128,8 +128,8 @@ import TestSupport
         }
     }
 
-    @Test func anonymousDiscoveryLetsOnlyDiscoveryThrough() async throws {
-        try await withGateway(configure: { $0.auth.anonymousDiscovery = true }) { _, client, loonflow in
+    @Test func discoveryNeedsNoTokenByDefaultButToolCallsDo() async throws {
+        try await withGateway { _, client, loonflow in
             let initialize = try await client.legacy(
                 "initialize", params: LegacyProtocolTests.initializeParams("2025-11-25"), protocolVersion: nil)
             expectResult(initialize)

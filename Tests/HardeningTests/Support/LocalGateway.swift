@@ -1,6 +1,7 @@
 import Config
 import Gateway
 import HTTPServer
+import Logging
 import TestSupport
 
 /// A gateway in this process with every listener limit from its configuration applied
@@ -25,13 +26,15 @@ final class LocalGateway: Sendable {
         configure(&config)
         let logs = LogCapture()
         self.logs = logs
-        runtime = try GatewayRuntime(config: config, environment: environment, logger: logs.logger())
+        let format = Logging.LogFormat(rawValue: config.logging.format.rawValue) ?? .text
+        runtime = try GatewayRuntime(config: config, environment: environment, logger: logs.logger(format: format))
         var options = HTTPServerOptions()
         options.host = "127.0.0.1"
         options.port = 0
         options.maxBodyBytes = config.limits.maxBodyBytes
         options.maxConnections = config.limits.maxConnections
         options.connectionTimeoutSeconds = config.limits.connectionTimeoutSeconds
+        options.headerTimeoutSeconds = config.limits.headerTimeoutSeconds
         server = try HTTPServer(options: options, handler: runtime.router)
         try server.start()
         port = server.boundPort ?? 0

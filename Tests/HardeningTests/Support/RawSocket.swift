@@ -107,6 +107,16 @@ final class RawSocket: Sendable {
         }
     }
 
+    /// Reads until the peer closes the connection.
+    /// - Returns: every byte it sent, or nil when it was still open after `timeout`.
+    func readUntilClose(timeout: Duration = .seconds(10)) async -> [UInt8]? {
+        let deadline = ContinuousClock.now + timeout
+        while ContinuousClock.now < deadline {
+            if await receive(timeoutMs: 50) == false { return buffer.withLock { $0 } }
+        }
+        return nil
+    }
+
     /// Waits until the peer closes the connection, discarding what it sends.
     /// - Returns: false when it was still open after `timeout`.
     func waitForClose(timeout: Duration = .seconds(10)) async -> Bool {
