@@ -88,7 +88,7 @@ let package = Package(
         .testTarget(name: "FixtureReplayTests", dependencies: ["FixtureReplay", "TestSupport", "Gateway", "Config", "MCPCore", "HTTPServer", "Curl", "HTTPMessage", "JSON", "Crypto", "Auth"], swiftSettings: strict),
         .testTarget(
             name: "LoonflowSimulatorTests",
-            dependencies: ["LoonflowSimulator", "FixtureReplay", "JSON", "LoonflowClient", "Auth"],
+            dependencies: ["LoonflowSimulator", "FixtureReplay", "JSON", "LoonflowClient", "Auth", "HTTPServer", "Curl", "HTTPMessage"],
             swiftSettings: strict),
         .testTarget(
             name: "GatewayTests", dependencies: ["Gateway", "TestSupport", "JSON", "LoonflowClient", "Curl", "Auth", "Crypto", "HTTPMessage"], exclude: ["Interop"],

@@ -50,17 +50,16 @@ package final class GatewayRuntime: Sendable {
         var resources: (any ResourceProvider)? = TicketResources(environment: environmentForTools)
         var extras: UpstreamExtraTools?
         if let mcpURL = upstream.mcpURL {
-            // The local tools lend their definitions; their REST client is never called.
+            // The local tools lend their definitions; their REST client is never called. Only
+            // the tools a Loonflow MCP server has are forwarded, and resources need REST.
             let forwarding = MCPUpstreamClient(url: mcpURL, http: limited, clientVersion: gatewayVersion, observer: metrics)
             let setting = ForwardedTool.ForwardingSetting(
                 upstream: forwarding, tokens: TokenResolver(validator: validator),
                 allowedAppNames: Set(config.upstream.allowedAppNames), logger: logger)
-            // Loonflow's MCP server has only the reference five; the gateway's own additions and
-            // the resources need Loonflow's REST API.
             tools = tools.filter { ToolCatalog.referenceNames.contains($0.name) }
-                .map { ToolCatalog.withTextHygiene(ForwardedTool(mirroring: $0, setting: setting)) }
-            resources = nil
+                .map { CleanTextTool(base: ForwardedTool(mirroring: $0, setting: setting)) }
             extras = UpstreamExtraTools(wanted: config.tools.upstreamExtra, setting: setting, readOnly: config.tools.readOnly)
+            resources = nil
             self.forwarding = forwarding
         } else {
             self.forwarding = nil
@@ -105,9 +104,13 @@ package final class GatewayRuntime: Sendable {
     private static func instructions(_ upstream: UpstreamSetup) -> String {
         var text =
             "Loonflow tickets. Use ticket_list to find tickets, ticket_detail to read one and see the actions you "
-            + "may take, then ticket_handle (try dry_run=true first). user_list finds people and their ids. "
-            + "To open a ticket: workflow_list, ticket_prepare_create, then ticket_create (dry_run=true first); "
-            + "ticket_history shows what happened to a ticket."
+            + "may take, then ticket_handle (try dry_run=true first). user_list finds people and their ids."
+        if upstream.mcpURL == nil {
+            // The gateway's own tools; an MCP upstream offers only the five.
+            text +=
+                " To open a ticket: workflow_list, ticket_prepare_create, then ticket_create (dry_run=true first); "
+                + "ticket_history shows what happened to a ticket."
+        }
         if upstream.isDemo {
             text +=
                 " DEMO MODE: this gateway talks to a simulated Loonflow built from a recorded demo deployment, not "
@@ -139,13 +142,12 @@ package final class GatewayRuntime: Sendable {
                 ["message": .string("listening on \(config.server.host) with no server.allowed_hosts: every Host header is accepted; list your public names to stop DNS rebinding")])
         }
         if upstream.isDemo {
+            // Short values: the logger bounds each one, and the directory has a field of its own.
             logger.info(
                 "upstream.demo",
                 [
-                    "message": .string(
-                        "no Loonflow configured: serving the bundled demo, a simulated Loonflow built from "
-                            + "\(upstream.simulator?.directory ?? "Fixtures/simulator") (sample data, not a real deployment; "
-                            + "handles change it in memory only and a restart resets it)")
+                    "message": "no Loonflow configured: serving a simulated Loonflow (sample data; handles change it in memory only, a restart resets it)",
+                    "model": .string(upstream.simulator?.directory ?? "Fixtures/simulator"),
                 ])
         }
     }

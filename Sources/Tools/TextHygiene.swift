@@ -97,17 +97,19 @@ package enum TextHygiene {
 }
 
 /// A tool whose results pass through `TextHygiene` before they reach the model.
-struct CleanTextTool: Tool {
+package struct CleanTextTool: Tool {
     let base: any Tool
 
-    var name: String { base.name }
-    var title: String { base.title }
-    var description: String { base.description }
-    var inputSchema: JSONValue { base.inputSchema }
-    var outputSchema: JSONValue { base.outputSchema }
-    var annotations: ToolAnnotations { base.annotations }
+    package init(base: any Tool) { self.base = base }
 
-    func call(arguments: JSONObject, context: ToolCallContext) async -> ToolResult {
+    package var name: String { base.name }
+    package var title: String { base.title }
+    package var description: String { base.description }
+    package var inputSchema: JSONValue { base.inputSchema }
+    package var outputSchema: JSONValue { base.outputSchema }
+    package var annotations: ToolAnnotations { base.annotations }
+
+    package func call(arguments: JSONObject, context: ToolCallContext) async -> ToolResult {
         TextHygiene.clean(await base.call(arguments: arguments, context: context))
     }
 }

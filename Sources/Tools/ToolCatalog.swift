@@ -8,10 +8,8 @@ package enum ToolCatalog {
         "workflow_list", "ticket_prepare_create", "ticket_create", "ticket_history",
     ]
 
-    /// The five tools Loonflow's own MCP server has.
-    package static let referenceNames: Set<String> = [
-        "ticket_list", "user_list", "ticket_detail", "ticket_prepare_handle", "ticket_handle",
-    ]
+    /// The five tools Loonflow's own MCP server has: the ones an MCP upstream can serve.
+    package static let referenceNames = Array(allNames.prefix(5))
 
     /// Tools that change Loonflow's state: dropped in read-only mode.
     package static let writingNames: Set<String> = ["ticket_handle", "ticket_create"]
@@ -31,12 +29,6 @@ package enum ToolCatalog {
             TicketHistory(environment: environment),
         ]
         return all.filter { enabled.contains($0.name) && !(readOnly && writingNames.contains($0.name)) }
-            .map(withTextHygiene)
-    }
-
-    /// `tool` with its results passed through `TextHygiene` (for tools built elsewhere, such as
-    /// those forwarded to an MCP upstream).
-    package static func withTextHygiene(_ tool: any Tool) -> any Tool {
-        CleanTextTool(base: tool)
+            .map { CleanTextTool(base: $0) }
     }
 }

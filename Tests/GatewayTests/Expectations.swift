@@ -57,9 +57,6 @@ func toolNames(_ result: JSONValue?) -> [String] {
     result?["tools"]?.arrayValue?.compactMap { $0["name"]?.stringValue } ?? []
 }
 
-/// The five tools Loonflow's own MCP server has (all the MCP-upstream mode offers of its own).
-let referenceToolNames = ["ticket_list", "user_list", "ticket_detail", "ticket_prepare_handle", "ticket_handle"]
-
 let allToolNames = [
     "ticket_list", "user_list", "ticket_detail", "ticket_prepare_handle", "ticket_handle", "workflow_list",
     "ticket_prepare_create", "ticket_create", "ticket_history",
