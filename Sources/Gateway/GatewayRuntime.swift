@@ -105,6 +105,12 @@ package final class GatewayRuntime: Sendable {
         var text =
             "Loonflow tickets. Use ticket_list to find tickets, ticket_detail to read one and see the actions you "
             + "may take, then ticket_handle (try dry_run=true first). user_list finds people and their ids."
+        if upstream.mcpURL == nil {
+            // The gateway's own tools; an MCP upstream offers only the five.
+            text +=
+                " To open a ticket: workflow_list, ticket_prepare_create, then ticket_create (dry_run=true first); "
+                + "ticket_history shows what happened to a ticket."
+        }
         if upstream.isDemo {
             text +=
                 " DEMO MODE: this gateway talks to a simulated Loonflow built from a recorded demo deployment, not "
