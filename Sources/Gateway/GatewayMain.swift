@@ -102,7 +102,7 @@ package enum GatewayMain {
         logDemoTokens(runtime, stdio: stdio)
         if stdio {
             logger.info("stdio.ready", ["message": "speaking JSON-RPC on stdin/stdout"])
-            await StdioTransport(server: runtime.server, defaultToken: runtime.defaultToken, logger: logger, maxJSONDepth: config.limits.maxJSONDepth).run()
+            await StdioTransport(server: runtime.server, defaultToken: runtime.defaultAccessToken, logger: logger, maxJSONDepth: config.limits.maxJSONDepth).run()
             return 0
         }
         return await serveHTTP(runtime)

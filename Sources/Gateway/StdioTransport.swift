@@ -11,13 +11,14 @@ import Synchronization
 /// modern. Standard output carries only protocol messages; logs go to standard error.
 package final class StdioTransport: Sendable {
     let server: MCPServer
-    let defaultToken: String?
+    /// `LOONFLOW_MCP_ACCESS_TOKEN`, validated at start-up: every call runs as this caller.
+    let defaultToken: AccessToken?
     let logger: Logger
     let maxJSONDepth: Int
     private let output = Mutex(())
     private let inFlight = InFlightCalls()
 
-    package init(server: MCPServer, defaultToken: String?, logger: Logger, maxJSONDepth: Int = 64) {
+    package init(server: MCPServer, defaultToken: AccessToken?, logger: Logger, maxJSONDepth: Int = 64) {
         self.server = server
         self.defaultToken = defaultToken
         self.logger = logger

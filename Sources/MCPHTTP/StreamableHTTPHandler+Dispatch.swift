@@ -52,7 +52,7 @@ extension StreamableHTTPHandler {
             record.outcome = "stream"
             return streamedCall(id: id, method: method, params: params, era: era, caller: caller, key: key, scope: scope)
         }
-        var context = ToolCallContext(transportToken: caller.token?.value, transportTokenSource: caller.tokenSource, requestID: id)
+        var context = ToolCallContext(transportToken: caller.token, transportTokenSource: caller.tokenSource, requestID: id)
         context.scope = scope
         let (outcome, cancelled) = await runRegistered(key: key, context: context) { context in
             await self.server.handle(method: method, params: params, era: era, context: context)
@@ -110,7 +110,7 @@ extension StreamableHTTPHandler {
             if let message { notification["message"] = .string(message) }
             continuation.yield(ResponseBuilder.sseEvent(["jsonrpc": "2.0", "method": "notifications/progress", "params": .object(notification)]))
         }
-        var context = ToolCallContext(transportToken: caller.token?.value, transportTokenSource: caller.tokenSource, requestID: id, progress: progress)
+        var context = ToolCallContext(transportToken: caller.token, transportTokenSource: caller.tokenSource, requestID: id, progress: progress)
         context.scope = scope
         let server = self.server
         let task = Task {
