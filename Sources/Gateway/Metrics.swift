@@ -7,10 +7,7 @@ import Synchronization
 /// Label values come only from known sets (anything else is `other`), so a caller cannot
 /// grow the series without bound.
 package final class Metrics: RequestObserver, UpstreamObserver, PATExchangeObserver {
-    static let knownMethods: Set<String> = [
-        "initialize", "ping", "tools/list", "tools/call", "server/discover", "notifications/initialized",
-        "notifications/cancelled", "resources/list", "resources/read", "resources/templates/list",
-    ]
+    static let knownMethods = Set(MCPMethod.allCases.map(\.rawValue))
     static let buckets: [Double] = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30]
 
     private struct Histogram {

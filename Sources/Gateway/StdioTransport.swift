@@ -3,7 +3,6 @@ import Glibc
 import JSON
 import Logging
 import MCPCore
-import MCPHTTP
 import Synchronization
 
 /// Newline-delimited JSON-RPC on stdin/stdout for clients that spawn the gateway. Both
@@ -50,7 +49,7 @@ package final class StdioTransport: Sendable {
         case .success(.response):
             return
         case .success(.notification(let method, let params)):
-            if method == "notifications/cancelled", let raw = params?["requestId"], let id = JSONRPCID(raw) {
+            if method == MCPMethod.cancelled.rawValue, let raw = params?["requestId"], let id = JSONRPCID(raw) {
                 inFlight.cancel(InFlightCalls.Key(caller: "stdio", requestID: id))
             }
         case .success(.request(let id, let method, let params)):

@@ -68,17 +68,18 @@ package final class MCPServer: Sendable {
     private func dispatch(
         method: String, params: JSONObject?, era: ProtocolEra, context: ToolCallContext
     ) async -> Result<JSONValue, JSONRPCError> {
-        switch (era, method) {
-        case (.legacy, "initialize"): return initialize(params: params)
-        case (.legacy, "ping"): return .success(.object([:]))
-        case (.modern, "server/discover"): return .success(finish(discover(), era: era))
-        case (_, "tools/list"):
+        let known = MCPMethod(rawValue: method)
+        switch (era, known) {
+        case (.legacy, .initialize): return initialize(params: params)
+        case (.legacy, .ping): return .success(.object([:]))
+        case (.modern, .serverDiscover): return .success(finish(discover(), era: era))
+        case (_, .toolsList):
             return listTools(params: params, scope: context.scope).map { finish($0, era: era, cacheable: true) }
-        case (_, "tools/call"): return await callTool(params: params, context: context).map { finish($0, era: era) }
+        case (_, .toolsCall): return await callTool(params: params, context: context).map { finish($0, era: era) }
         default:
-            if let resources, let answer = await resourceMethod(method, params: params, context: context, resources) {
+            if let resources, let known, let answer = await resourceMethod(known, params: params, context: context, resources) {
                 // Lists carry cache hints in the modern era, as tools/list does.
-                return answer.map { finish(.object($0), era: era, cacheable: method != "resources/read") }
+                return answer.map { finish(.object($0), era: era, cacheable: known != .resourcesRead) }
             }
             return .failure(.methodNotFound(method))
         }
@@ -183,18 +184,18 @@ package final class MCPServer: Sendable {
 
     /// The `resources/...` methods; nil for any other method.
     private func resourceMethod(
-        _ method: String, params: JSONObject?, context: ToolCallContext, _ resources: any ResourceProvider
+        _ method: MCPMethod, params: JSONObject?, context: ToolCallContext, _ resources: any ResourceProvider
     ) async -> Result<JSONObject, JSONRPCError>? {
         switch method {
-        case "resources/templates/list":
+        case .resourcesTemplatesList:
             return .success(["resourceTemplates": .array(resources.templates)])
-        case "resources/list":
+        case .resourcesList:
             switch params?["cursor"] {
             case nil, .null?: return await resources.list(cursor: nil, context: context)
             case .string(let cursor)?: return await resources.list(cursor: cursor, context: context)
             case let other?: return .failure(.invalidParams("params.cursor must be a string, got \(other.typeName)"))
             }
-        case "resources/read":
+        case .resourcesRead:
             guard let uri = params?["uri"]?.stringValue else {
                 return .failure(.invalidParams("resources/read needs params.uri, the resource's URI as a string"))
             }

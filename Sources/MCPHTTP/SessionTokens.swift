@@ -50,7 +50,7 @@ package final class SessionTokens: Sendable {
 
     /// Checks the `Mcp-Session-Id` of a legacy request; `initialize` needs none.
     func check(method: String, headers: HTTPHeaders) -> Result<String?, StreamableHTTPHandler.Refusal> {
-        guard method != "initialize" else { return .success(nil) }
+        guard method != MCPMethod.initialize.rawValue else { return .success(nil) }
         guard let id = headers["Mcp-Session-Id"], !id.isEmpty else {
             return .failure(Self.refusal(status: 400, "Bad Request: Mcp-Session-Id header is required; send initialize first to get one"))
         }

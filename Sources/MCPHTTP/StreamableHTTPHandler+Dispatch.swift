@@ -45,7 +45,7 @@ extension StreamableHTTPHandler {
         }
         let key = InFlightCalls.Key(caller: sessionID ?? caller.key, requestID: id)
         let wantsStream =
-            method == "tools/call" && params?["_meta"]?["progressToken"] != nil
+            method == MCPMethod.toolsCall.rawValue && params?["_meta"]?["progressToken"] != nil
             && HTTPPolicy.acceptable(request.headers["Accept"]).eventStream
         let scope = policy.toolScope(request)
         if wantsStream {
@@ -59,7 +59,7 @@ extension StreamableHTTPHandler {
         }
         var response = respond(id: id, outcome: outcome, era: era, record: &record)
         if cancelled, case .success = outcome { record.outcome = "cancelled" }
-        if method == "initialize", let sessions, case .success(let result) = outcome {
+        if method == MCPMethod.initialize.rawValue, let sessions, case .success(let result) = outcome {
             let version = result["protocolVersion"]?.stringValue ?? ProtocolVersion.newestLegacy
             response.headers.add("Mcp-Session-Id", sessions.issue(version: version))
         }
@@ -145,7 +145,7 @@ extension StreamableHTTPHandler {
             record.outcome = "http_error"
             return refusal.response(id: nil)
         case .success(let caller):
-            if method == "notifications/cancelled", let raw = params?["requestId"], let requestID = JSONRPCID(raw) {
+            if method == MCPMethod.cancelled.rawValue, let raw = params?["requestId"], let requestID = JSONRPCID(raw) {
                 let found = inFlight.cancel(InFlightCalls.Key(caller: sessionID ?? caller.key, requestID: requestID))
                 record.detail = found ? "cancelled \(requestID)" : "no such call \(requestID)"
             }
@@ -161,7 +161,7 @@ extension StreamableHTTPHandler {
         let headerIsModern = header.map { ProtocolVersion.modern.contains($0) } ?? false
         guard headerIsModern || metaVersion != nil else {
             // `initialize` negotiates the version in its body, whatever the header says.
-            if method != "initialize", let header, !ProtocolVersion.legacy.contains(header) {
+            if method != MCPMethod.initialize.rawValue, let header, !ProtocolVersion.legacy.contains(header) {
                 return .failure(.unsupportedVersion(header))
             }
             return .success(.legacy)
@@ -178,7 +178,7 @@ extension StreamableHTTPHandler {
         guard headers["Mcp-Method"] == method else {
             return .failure(.headerMismatch("Header mismatch: Mcp-Method header must equal the body's method \"\(method.prefix(64))\""))
         }
-        if method == "tools/call" {
+        if method == MCPMethod.toolsCall.rawValue {
             let name = params?["name"]?.stringValue
             guard let raw = headers["Mcp-Name"], Self.decodeHeaderValue(raw) == name else {
                 return .failure(.headerMismatch("Header mismatch: Mcp-Name header must equal params.name"))

@@ -87,7 +87,7 @@ package final class StreamableHTTPHandler: HTTPHandler {
             return await notification(method: method, params: params, request: request, record: &record)
         case .success(.request(let id, let method, let params)):
             record.method = method
-            if method == "tools/call" { record.tool = params?["name"]?.stringValue }
+            if method == MCPMethod.toolsCall.rawValue { record.tool = params?["name"]?.stringValue }
             return await call(id: id, method: method, params: params, request: request, record: &record)
         }
     }

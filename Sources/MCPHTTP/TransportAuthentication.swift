@@ -51,13 +51,13 @@ package struct TransportAuthentication: Sendable {
     /// Whether this message may pass without any token.
     package func isAnonymousAllowed(method: String, isNotification: Bool) -> Bool {
         guard anonymousDiscovery else { return false }
-        return isNotification || ["initialize", "server/discover", "tools/list", "ping"].contains(method)
+        return isNotification || MCPMethod(rawValue: method)?.isDiscovery == true
     }
 
     /// True when a `tools/call` carries a non-blank `access_token` argument, which wins over
     /// the headers (they are then not examined).
     package static func argumentCarriesToken(method: String, params: JSONObject?) -> Bool {
-        guard method == "tools/call", let value = params?["arguments"]?["access_token"] else { return false }
+        guard method == MCPMethod.toolsCall.rawValue, let value = params?["arguments"]?["access_token"] else { return false }
         guard case .string(let text) = value else { return true }  // a wrong type is reported by the tool
         return normalizedToken(text) != nil
     }

@@ -1,4 +1,3 @@
-import MCPCore
 import Synchronization
 
 /// Calls in progress, keyed by who sent them and their JSON-RPC id, so that
