@@ -54,7 +54,7 @@ package final class Metrics: RequestObserver, UpstreamObserver, PATExchangeObser
         let seconds = Self.seconds(record.duration)
         state.withLock { state in
             state.inFlight -= 1
-            state.requests["\(labels),outcome=\"\(record.outcome)\",status=\"\(record.status)\"", default: 0] += 1
+            state.requests["\(labels),outcome=\"\(record.outcome.rawValue)\",status=\"\(record.status)\"", default: 0] += 1
             state.durations[labels, default: Histogram()].observe(seconds)
         }
     }

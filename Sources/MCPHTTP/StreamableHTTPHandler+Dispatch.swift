@@ -19,7 +19,7 @@ extension StreamableHTTPHandler {
         let era: ProtocolEra
         switch selectEra(method: method, params: params, headers: request.headers) {
         case .failure(let error):
-            record.outcome = "rpc_error"
+            record.outcome = .rpcError
             record.rpcCode = error.code
             return ResponseBuilder.error(id: id, error, status: ErrorStatus.envelope)
         case .success(let selected): era = selected
@@ -29,7 +29,7 @@ extension StreamableHTTPHandler {
         if era == .legacy, let sessions {
             switch sessions.check(method: method, headers: request.headers) {
             case .failure(let refusal):
-                record.outcome = "http_error"
+                record.outcome = .httpError
                 record.detail = "session"
                 return refusal.response(id: id)
             case .success(let id): sessionID = id
@@ -38,7 +38,7 @@ extension StreamableHTTPHandler {
         let caller: Caller
         switch authenticate(method: method, params: params, isNotification: false, headers: request.headers) {
         case .failure(let refusal):
-            record.outcome = "http_error"
+            record.outcome = .httpError
             record.detail = "authentication"
             return refusal.response(id: id)
         case .success(let found): caller = found
@@ -49,7 +49,7 @@ extension StreamableHTTPHandler {
             && HTTPPolicy.acceptable(request.headers["Accept"]).eventStream
         let scope = policy.toolScope(request)
         if wantsStream {
-            record.outcome = "stream"
+            record.outcome = .stream
             return streamedCall(id: id, method: method, params: params, era: era, caller: caller, key: key, scope: scope)
         }
         var context = ToolCallContext(transportToken: caller.token, transportTokenSource: caller.tokenSource, requestID: id)
@@ -58,7 +58,7 @@ extension StreamableHTTPHandler {
             await self.server.handle(method: method, params: params, era: era, context: context)
         }
         var response = respond(id: id, outcome: outcome, era: era, record: &record)
-        if cancelled, case .success = outcome { record.outcome = "cancelled" }
+        if cancelled, case .success = outcome { record.outcome = .cancelled }
         if method == MCPMethod.initialize.rawValue, let sessions, case .success(let result) = outcome {
             let version = result["protocolVersion"]?.stringValue ?? ProtocolVersion.newestLegacy
             response.headers.add("Mcp-Session-Id", sessions.issue(version: version))
@@ -71,10 +71,10 @@ extension StreamableHTTPHandler {
     ) -> HTTPResponse {
         switch outcome {
         case .success(let result):
-            if result["isError"] == .bool(true) { record.outcome = "tool_error" }
+            if result["isError"] == .bool(true) { record.outcome = .toolError }
             return ResponseBuilder.json(JSONRPCResponse.result(id: id, result))
         case .failure(let error):
-            record.outcome = "rpc_error"
+            record.outcome = .rpcError
             record.rpcCode = error.code
             return ResponseBuilder.error(id: id, error, status: ErrorStatus.of(error, era: era))
         }
@@ -135,14 +135,14 @@ extension StreamableHTTPHandler {
 
     func notification(method: String, params: JSONObject?, request: HTTPRequest, record: inout RequestRecord) async -> HTTPResponse {
         if let header = request.headers["MCP-Protocol-Version"], ProtocolVersion.era(of: header) == nil {
-            record.outcome = "rpc_error"
+            record.outcome = .rpcError
             record.rpcCode = -32022
             return ResponseBuilder.error(id: nil, .unsupportedVersion(header), status: ErrorStatus.envelope)
         }
         let sessionID = sessions.flatMap { try? $0.check(method: method, headers: request.headers).get() }
         switch authenticate(method: method, params: params, isNotification: true, headers: request.headers) {
         case .failure(let refusal):
-            record.outcome = "http_error"
+            record.outcome = .httpError
             return refusal.response(id: nil)
         case .success(let caller):
             if method == MCPMethod.cancelled.rawValue, let raw = params?["requestId"], let requestID = JSONRPCID(raw) {

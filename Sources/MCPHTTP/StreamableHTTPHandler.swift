@@ -37,7 +37,7 @@ package final class StreamableHTTPHandler: HTTPHandler {
         let started = ContinuousClock.now
         let number = requestCounter.add(1, ordering: .relaxed).newValue
         observer?.requestStarted()
-        var record = RequestRecord(requestNumber: number, outcome: "ok", status: 200, duration: .zero)
+        var record = RequestRecord(requestNumber: number, outcome: .ok, status: 200, duration: .zero)
         let response = await respond(to: request, record: &record)
         record.status = response.status
         record.duration = .now - started
@@ -54,7 +54,7 @@ package final class StreamableHTTPHandler: HTTPHandler {
             [
                 "request": .string(String(record.requestNumber)), "era": .string(record.era?.rawValue ?? "-"),
                 "method": .string(record.method ?? "-"), "tool": .string(record.tool ?? "-"),
-                "outcome": .string(record.outcome), "status": .number(record.status),
+                "outcome": .string(record.outcome.rawValue), "status": .number(record.status),
                 "duration_ms": .number(JSONNumber((ms * 1000).rounded() / 1000)),
                 "detail": record.detail.map { .string($0) } ?? .null,
             ])
@@ -63,7 +63,7 @@ package final class StreamableHTTPHandler: HTTPHandler {
     /// The checks run in the order the rules list them; the first failure answers.
     private func respond(to request: HTTPRequest, record: inout RequestRecord) async -> HTTPResponse {
         if let refusal = transportRefusal(request) {
-            record.outcome = "http_error"
+            record.outcome = .httpError
             record.detail = "transport check"
             return refusal
         }
@@ -71,13 +71,13 @@ package final class StreamableHTTPHandler: HTTPHandler {
         do {
             value = try JSONParser(maxDepth: maxJSONDepth).parse(request.body)
         } catch {
-            record.outcome = "rpc_error"
+            record.outcome = .rpcError
             record.rpcCode = -32700
             return ResponseBuilder.error(id: nil, .parseError(error.description), status: ErrorStatus.envelope)
         }
         switch IncomingMessage.classify(value) {
         case .failure(let error):
-            record.outcome = "rpc_error"
+            record.outcome = .rpcError
             record.rpcCode = error.code
             return ResponseBuilder.error(id: Self.bestEffortID(value), error, status: ErrorStatus.envelope)
         case .success(.response):
