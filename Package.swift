@@ -5,6 +5,7 @@ import PackageDescription
 let strict: [SwiftSetting] = [
     .swiftLanguageMode(.v6),
     .enableUpcomingFeature("ExistentialAny"),
+    .enableUpcomingFeature("MemberImportVisibility"),
 ]
 
 let package = Package(
@@ -46,7 +47,7 @@ let package = Package(
             swiftSettings: strict),
         .target(name: "Auth", dependencies: ["JSON", "Crypto"], swiftSettings: strict),
         .target(
-            name: "LoonflowClient", dependencies: ["HTTPMessage", "JSON", "Auth", "Logging"],
+            name: "LoonflowClient", dependencies: ["HTTPMessage", "JSON", "Auth", "Crypto"],
             swiftSettings: strict),
         .target(
             name: "Tools", dependencies: ["MCPCore", "LoonflowClient", "JSON", "Auth", "Logging"],
@@ -73,28 +74,28 @@ let package = Package(
         // Test support: loopback upstreams, fixture loading, an MCP client over libcurl.
         .target(
             name: "TestSupport",
-            dependencies: ["JSON", "HTTPMessage", "Curl", "HTTPServer", "Gateway", "Crypto"],
+            dependencies: ["JSON", "HTTPMessage", "Curl", "HTTPServer", "Gateway", "Crypto", "Auth", "Config", "Logging"],
             path: "Tests/TestSupport", swiftSettings: strict),
         .testTarget(name: "JSONTests", dependencies: ["JSON"], swiftSettings: strict),
-        .testTarget(name: "CurlTests", dependencies: ["Curl", "TestSupport"], swiftSettings: strict),
-        .testTarget(name: "HTTPServerTests", dependencies: ["HTTPServer", "Curl", "TestSupport"], swiftSettings: strict),
+        .testTarget(name: "CurlTests", dependencies: ["Curl", "TestSupport", "HTTPMessage"], swiftSettings: strict),
+        .testTarget(name: "HTTPServerTests", dependencies: ["HTTPServer", "HTTPMessage"], swiftSettings: strict),
         .testTarget(name: "ConfigTests", dependencies: ["Config", "YAML"], swiftSettings: strict),
         .testTarget(name: "CryptoTests", dependencies: ["Crypto"], swiftSettings: strict),
         .testTarget(name: "LoggingTests", dependencies: ["Logging", "JSON"], swiftSettings: strict),
         .testTarget(name: "MCPCoreTests", dependencies: ["MCPCore", "JSON", "Auth"], swiftSettings: strict),
-        .testTarget(name: "MCPHTTPTests", dependencies: ["MCPHTTP", "MCPCore", "JSON", "HTTPMessage"], swiftSettings: strict),
+        .testTarget(name: "MCPHTTPTests", dependencies: ["MCPHTTP", "MCPCore", "JSON", "HTTPMessage", "Auth"], swiftSettings: strict),
         .testTarget(name: "AuthTests", dependencies: ["Auth", "JSON", "Crypto"], swiftSettings: strict),
-        .testTarget(name: "ToolsTests", dependencies: ["Tools", "TestSupport", "JSON", "Curl", "Auth"], swiftSettings: strict),
+        .testTarget(name: "ToolsTests", dependencies: ["Tools", "TestSupport", "JSON", "Curl", "Auth", "HTTPMessage", "Logging", "LoonflowClient", "MCPCore"], swiftSettings: strict),
         .testTarget(name: "FixtureReplayTests", dependencies: ["FixtureReplay", "TestSupport", "Gateway", "Config", "MCPCore", "HTTPServer", "Curl", "HTTPMessage", "JSON", "Crypto", "Auth"], swiftSettings: strict),
         .testTarget(
             name: "LoonflowSimulatorTests",
             dependencies: ["LoonflowSimulator", "FixtureReplay", "JSON", "LoonflowClient", "Auth", "HTTPServer", "Curl", "HTTPMessage"],
             swiftSettings: strict),
         .testTarget(
-            name: "GatewayTests", dependencies: ["Gateway", "TestSupport", "JSON", "LoonflowClient", "Curl", "Auth", "Crypto", "HTTPMessage"], exclude: ["Interop"],
+            name: "GatewayTests", dependencies: ["TestSupport", "Config", "JSON", "LoonflowClient", "Curl", "Auth", "Crypto", "HTTPMessage"], exclude: ["Interop"],
             swiftSettings: strict),
         .testTarget(
-            name: "HardeningTests", dependencies: ["Gateway", "TestSupport", "JSON", "MCPHTTP", "Curl", "HTTPServer", "Logging"],
+            name: "HardeningTests", dependencies: ["Gateway", "TestSupport", "Config", "JSON", "MCPHTTP", "Curl", "HTTPServer", "HTTPMessage", "Logging"],
             swiftSettings: strict),
         .testTarget(name: "ScaleOutTests", dependencies: ["TestSupport", "JSON"], exclude: ["Clients"], swiftSettings: strict),
     ]

@@ -1,10 +1,11 @@
-import Glibc
 import Auth
 import Config
 import FixtureReplay
 import FoundationEssentials
+import Glibc
 import HTTPMessage
 import HTTPServer
+import JSON
 import Logging
 import LoonflowSimulator
 import MCPCore

@@ -1,10 +1,12 @@
 import Auth
 import Config
+import FixtureReplay
 import FoundationEssentials
 import HTTPMessage
 import JSON
 import Logging
 import LoonflowClient
+import LoonflowSimulator
 import MCPCore
 import MCPHTTP
 import MCPUpstream

@@ -3,6 +3,7 @@ import Curl
 import FixtureReplay
 import FoundationEssentials
 import HTTPMessage
+import JSON
 import Logging
 import LoonflowClient
 import LoonflowSimulator

@@ -1,5 +1,6 @@
 import Auth
 import JSON
+import Logging
 import LoonflowClient
 import MCPCore
 

@@ -4,6 +4,7 @@ import FixtureReplay
 import Gateway
 import HTTPServer
 import JSON
+import Logging
 import MCPCore
 import Testing
 

@@ -1,7 +1,8 @@
+import Config
 import HTTPMessage
 import JSON
-import Testing
 import TestSupport
+import Testing
 
 /// How callers prove who they are, and what the gateway passes on to Loonflow.
 @Suite struct AuthenticationTests {

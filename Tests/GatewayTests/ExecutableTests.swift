@@ -1,6 +1,7 @@
+import HTTPMessage
 import JSON
-import Testing
 import TestSupport
+import Testing
 
 /// The built executable: its command line, stdio transport and HTTP serving.
 @Suite struct ExecutableTests {

@@ -1,6 +1,7 @@
+import HTTPMessage
 import JSON
-import Testing
 import TestSupport
+import Testing
 
 /// Checks a JSON-RPC error answer: HTTP status, error code, echoed id, JSON content type.
 func expectRPCError(

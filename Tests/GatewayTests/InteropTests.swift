@@ -1,6 +1,7 @@
+import HTTPMessage
 import JSON
-import Testing
 import TestSupport
+import Testing
 
 /// The official Python MCP SDKs (1.27.0 and 2.3.0, from PyPI) against the gateway, over HTTP
 /// and stdio. Each client script lists tools, calls ticket_list and user_list, provokes a tool

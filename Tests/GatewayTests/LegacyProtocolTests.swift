@@ -1,7 +1,8 @@
+import Config
 import HTTPMessage
 import JSON
-import Testing
 import TestSupport
+import Testing
 
 /// The 2025-03-26 … 2025-11-25 era (initialize handshake) over real HTTP on loopback.
 @Suite struct LegacyProtocolTests {

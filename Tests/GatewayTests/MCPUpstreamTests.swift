@@ -1,8 +1,10 @@
 import Config
+import Gateway
 import HTTPMessage
 import JSON
-import Testing
+import MCPUpstream
 import TestSupport
+import Testing
 
 /// `upstream.mcp_url`: the gateway in front of a remote Loonflow MCP server (the SaaS),
 /// against a loopback stand-in that speaks the 2025 era with sessions.

@@ -1,6 +1,8 @@
+import Config
+import HTTPMessage
 import JSON
-import Testing
 import TestSupport
+import Testing
 
 /// `ticket_list` end to end: arguments become Loonflow's query, local checks answer without
 /// calling Loonflow, and `act_state` is filtered by the gateway across pages.

@@ -1,3 +1,4 @@
+import Config
 import HTTPMessage
 import JSON
 import TestSupport

@@ -1,6 +1,7 @@
+import Config
 import JSON
-import Testing
 import TestSupport
+import Testing
 
 /// `tools/list`: every tool in a fixed order with complete schemas, in both eras.
 @Suite struct ToolsListTests {

@@ -1,7 +1,9 @@
+import Config
+import Gateway
 import HTTPMessage
 import JSON
-import Testing
 import TestSupport
+import Testing
 
 /// `notifications/cancelled` and client disconnects: read calls stop early, only their own
 /// caller can stop them, and a handle POST that was sent is never aborted.

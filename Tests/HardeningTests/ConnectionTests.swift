@@ -1,7 +1,9 @@
+import Config
+import HTTPMessage
 import JSON
 import Synchronization
-import Testing
 import TestSupport
+import Testing
 
 /// A counter shared between tasks.
 final class Counter: Sendable {

@@ -1,6 +1,7 @@
 import Glibc
-import Testing
+import HTTPMessage
 import TestSupport
+import Testing
 
 /// SIGTERM while a call is in flight: the call completes, new connections are refused, and
 /// the process exits with status 0.

@@ -1,5 +1,6 @@
-import Testing
+import Config
 import TestSupport
+import Testing
 
 /// `limits.header_timeout_seconds`: a head that trickles in is cut off at the deadline,
 /// however steadily it arrives, while other clients are served and kept-alive connections

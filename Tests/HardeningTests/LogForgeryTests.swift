@@ -1,6 +1,7 @@
+import Config
 import JSON
-import Testing
 import TestSupport
+import Testing
 
 /// Values from clients cannot forge, split or flood log lines: each request writes exactly one
 /// request line and at most one audit line, in either format, whatever it carries.

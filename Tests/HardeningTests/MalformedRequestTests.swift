@@ -1,6 +1,7 @@
+import HTTPMessage
 import JSON
-import Testing
 import TestSupport
+import Testing
 
 /// A hostile request and the answer it must get.
 struct MalformedCase: Sendable {

@@ -1,8 +1,9 @@
+import Config
 import HTTPMessage
 import JSON
 import MCPHTTP
-import Testing
 import TestSupport
+import Testing
 
 /// Signed legacy sessions (`server.sessions.key` / `LOONFLOW_MCP_SESSION_KEY`).
 @Suite struct SessionTests {

@@ -1,7 +1,9 @@
+import FoundationEssentials
 import Glibc
+import HTTPMessage
 import JSON
-import Testing
 import TestSupport
+import Testing
 
 /// Request framing as strict as nginx (RFC 9112 §6.1, §6.3, §3.2): every ambiguous head is
 /// refused with a well-framed answer and the connection is closed, so nothing sent after it

@@ -1,7 +1,8 @@
+import Config
 import Foundation
 import JSON
-import Testing
 import TestSupport
+import Testing
 
 /// Over HTTPS the calls of one tool, and of the tools after it, share connections: HTTP/2
 /// multiplexing where the server offers it, so no call pays a TLS handshake of its own.

@@ -1,6 +1,8 @@
+import Config
+import Gateway
 import JSON
-import Testing
 import TestSupport
+import Testing
 
 /// Per-token limits in front of Loonflow: a concurrency cap with a bounded wait, and an
 /// optional rate limit. Other tokens are never held back.

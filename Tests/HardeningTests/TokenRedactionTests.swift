@@ -1,6 +1,7 @@
+import HTTPMessage
 import JSON
-import Testing
 import TestSupport
+import Testing
 
 /// Loonflow's words reach the client inside tool errors; the token of the request never does,
 /// even when Loonflow quotes the `Authorization` header it was sent.

@@ -1,7 +1,8 @@
+import Config
 import HTTPMessage
 import JSON
-import Testing
 import TestSupport
+import Testing
 
 /// One row of the transport rules table: a request built for the gateway's port, and the
 /// answer it must get.

@@ -1,8 +1,9 @@
+import Config
 import Curl
 import HTTPMessage
 import JSON
-import Testing
 import TestSupport
+import Testing
 
 /// Loonflow failing in every way we know of, seen through the official Python SDK 2.x: each
 /// fault gives the tool error that explains it, and the next call succeeds. The test

@@ -1,4 +1,5 @@
 import FixtureReplay
+import Foundation
 import JSON
 import LoonflowSimulator
 import Testing

@@ -1,7 +1,8 @@
 import Foundation
+import HTTPMessage
 import JSON
-import Testing
 import TestSupport
+import Testing
 
 /// Two gateway processes behind nginx round-robin, driven by the official Python SDKs: every
 /// call must succeed whichever replica serves it, both replicas must serve, and a legacy

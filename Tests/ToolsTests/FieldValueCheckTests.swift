@@ -1,4 +1,5 @@
 import JSON
+import MCPCore
 import TestSupport
 import Testing
 import Tools

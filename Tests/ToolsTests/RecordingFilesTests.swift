@@ -1,3 +1,4 @@
+import JSON
 import Testing
 
 /// The parameterized reference tests take their cases from `Fixtures/recordings`; an empty or

@@ -1,4 +1,5 @@
 import Curl
+import HTTPMessage
 import JSON
 import MCPCore
 import TestSupport

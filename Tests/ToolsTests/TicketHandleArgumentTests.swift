@@ -1,5 +1,6 @@
 import JSON
 import MCPCore
+import TestSupport
 import Testing
 import Tools
 

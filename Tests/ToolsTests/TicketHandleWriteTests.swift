@@ -1,5 +1,6 @@
 import Auth
 import Curl
+import HTTPMessage
 import JSON
 import MCPCore
 import Synchronization
