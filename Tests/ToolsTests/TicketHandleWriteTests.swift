@@ -206,7 +206,7 @@ import Tools
     @Test func theAuditLineNamesAJWTsUser() async throws {
         let rig = try TicketToolRig()
         let header = Base64URL.encode(Array(#"{"alg":"HS256","typ":"JWT"}"#.utf8))
-        let payload = Base64URL.encode(Array(#"{"data":{"id":"4f1c2d3e-0000-4000-8000-000000000001","email":"e@x.test"}}"#.utf8))
+        let payload = Base64URL.encode(Array(#"{"exp":4102444800,"data":{"id":"4f1c2d3e-0000-4000-8000-000000000001","email":"e@x.test"}}"#.utf8))
         let jwt = "\(header).\(payload).c2lnbmF0dXJl"
         var arguments = Self.agree
         arguments["access_token"] = .string(jwt)
