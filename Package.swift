@@ -51,6 +51,9 @@ let package = Package(
         .target(
             name: "Tools", dependencies: ["MCPCore", "LoonflowClient", "JSON", "Auth", "Logging"],
             swiftSettings: strict),
+        .target(
+            name: "MCPUpstream", dependencies: ["MCPCore", "Tools", "LoonflowClient", "Auth", "JSON", "HTTPMessage", "Logging"],
+            swiftSettings: strict),
         .target(name: "Config", dependencies: ["YAML"], swiftSettings: strict),
         .target(
             name: "FixtureReplay", dependencies: ["HTTPMessage", "JSON", "Crypto", "Auth"],
@@ -58,7 +61,7 @@ let package = Package(
         .target(
             name: "Gateway",
             dependencies: [
-                "MCPCore", "MCPHTTP", "Tools", "LoonflowClient", "Config", "Curl", "HTTPServer",
+                "MCPCore", "MCPHTTP", "MCPUpstream", "Tools", "LoonflowClient", "Config", "Curl", "HTTPServer",
                 "FixtureReplay", "Logging", "Auth", "JSON", "HTTPMessage",
             ],
             swiftSettings: strict),
@@ -81,7 +84,7 @@ let package = Package(
         .testTarget(name: "ToolsTests", dependencies: ["Tools", "TestSupport", "JSON", "Curl"], swiftSettings: strict),
         .testTarget(name: "FixtureReplayTests", dependencies: ["FixtureReplay", "TestSupport", "Gateway", "Config", "MCPCore", "HTTPServer", "Curl", "HTTPMessage", "JSON", "Crypto", "Auth"], swiftSettings: strict),
         .testTarget(
-            name: "GatewayTests", dependencies: ["Gateway", "TestSupport", "JSON"], exclude: ["Interop"],
+            name: "GatewayTests", dependencies: ["Gateway", "TestSupport", "JSON", "LoonflowClient", "Curl", "Auth", "Crypto", "HTTPMessage"], exclude: ["Interop"],
             swiftSettings: strict),
         .testTarget(
             name: "HardeningTests", dependencies: ["Gateway", "TestSupport", "JSON", "MCPHTTP", "Curl", "HTTPServer", "Logging"],

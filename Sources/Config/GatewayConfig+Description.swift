@@ -17,7 +17,11 @@ extension GatewayConfig {
         text.entry("port", optional(server.metrics.port.map { "\($0)" }), depth: 2)
         text.section("auth")
         text.entry("anonymous_discovery", "\(auth.anonymousDiscovery)")
-        text.entry("jwt_hs256_key", secret(auth.jwtHS256Key))
+        text.entry("jwt_hs256_key", auth.jwtHS256KeyFile == nil ? secret(auth.jwtHS256Key) : "null")
+        text.entry("jwt_hs256_key_file", optional(auth.jwtHS256KeyFile.map(quoted)))
+        text.entry("pat_exchange", "\(auth.patExchange)")
+        text.entry("pat_exchange_ttl_seconds", "\(auth.patExchangeTTLSeconds)")
+        text.entry("pat_exchange_max_entries", "\(auth.patExchangeMaxEntries)")
         describeUpstream(into: &text)
         text.section("tools")
         let offered = tools.effectiveNames
@@ -26,6 +30,7 @@ extension GatewayConfig {
             comment: offered == tools.enabled ? nil : "offered: \(offered.joined(separator: ", "))")
         text.entry("read_only", "\(tools.readOnly)")
         text.entry("act_state_scan_limit", "\(tools.actStateScanLimit)")
+        text.entry("upstream_extra", list(tools.upstreamExtra))
         text.section("limits")
         text.entry("max_body_bytes", "\(limits.maxBodyBytes)")
         text.entry("max_connections", "\(limits.maxConnections)")
@@ -58,6 +63,9 @@ extension GatewayConfig {
         text.entry("max_concurrent_per_token", "\(upstream.maxConcurrentPerToken)")
         text.entry("concurrency_wait_ms", "\(upstream.concurrencyWaitMs)")
         text.entry("rate_limit_per_token", "\(upstream.rateLimitPerToken)")
+        text.entry(
+            "mcp_url", optional(upstream.mcpURL.map(quoted)),
+            comment: upstream.mcpURL == nil ? nil : "forwards tool calls to this Loonflow MCP server")
     }
 
     private func optional(_ value: String?) -> String { value ?? "null" }

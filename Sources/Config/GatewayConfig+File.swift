@@ -22,7 +22,7 @@ extension GatewayConfig {
         var server = try top.section("server")
         try config.server.read(from: &server)
         var auth = try top.section("auth")
-        try config.auth.read(from: &auth)
+        try config.auth.read(from: &auth, folder: ConfigPath.directory(of: path))
         var upstream = try top.section("upstream")
         try config.upstream.read(from: &upstream, folder: ConfigPath.directory(of: path))
         var tools = try top.section("tools")
@@ -81,10 +81,38 @@ extension GatewayConfig.MetricsConfig {
 }
 
 extension GatewayConfig.AuthConfig {
-    fileprivate mutating func read(from section: inout ConfigSection) throws(ConfigError) {
+    fileprivate mutating func read(from section: inout ConfigSection, folder: String) throws(ConfigError) {
         try section.assign(&anonymousDiscovery, "anonymous_discovery", .boolean)
         try section.assign(&jwtHS256Key, "jwt_hs256_key", .secret)
+        try section.assign(&jwtHS256KeyFile, "jwt_hs256_key_file", .text)
+        try section.assign(&patExchange, "pat_exchange", .boolean)
+        try section.assign(&patExchangeTTLSeconds, "pat_exchange_ttl_seconds", .positive)
+        try section.assign(&patExchangeMaxEntries, "pat_exchange_max_entries", .positive)
         try section.finish()
+        if let file = jwtHS256KeyFile {
+            guard jwtHS256Key == nil else {
+                throw ConfigError(
+                    origin: section.file, line: section.line(of: "jwt_hs256_key_file"), key: section.dotted("jwt_hs256_key_file"),
+                    problem: "set either \(section.dotted("jwt_hs256_key")) or this, not both")
+            }
+            let path = ConfigPath.absolute(file, relativeTo: folder)
+            jwtHS256KeyFile = path
+            jwtHS256Key = try Self.readKey(path, shownAs: file)
+        }
+        if patExchange, jwtHS256Key == nil {
+            throw ConfigError(
+                origin: section.file, line: section.line(of: "pat_exchange"), key: section.dotted("pat_exchange"),
+                problem: "needs the deployment's JWT key: set \(section.dotted("jwt_hs256_key")) or \(section.dotted("jwt_hs256_key_file"))")
+        }
+    }
+
+    /// The key file's text without surrounding whitespace; never shown in an error.
+    private static func readKey(_ path: String, shownAs file: String) throws(ConfigError) -> String {
+        let isSpace: (UInt8) -> Bool = { $0 == 0x20 || $0 == 0x09 || $0 == 0x0A || $0 == 0x0D }
+        let bytes = try ConfigFile.read(path, shownAs: file)
+        let text = String(decoding: bytes.drop(while: isSpace).reversed().drop(while: isSpace).reversed(), as: UTF8.self)
+        guard !text.isEmpty else { throw ConfigError(origin: file, problem: "the JWT key file is empty") }
+        return text
     }
 }
 
@@ -101,6 +129,12 @@ extension GatewayConfig.UpstreamConfig {
         try section.assign(&maxConcurrentPerToken, "max_concurrent_per_token", .positive)
         try section.assign(&concurrencyWaitMs, "concurrency_wait_ms", .nonNegative)
         try section.assign(&rateLimitPerToken, "rate_limit_per_token", .nonNegative)
+        try section.assign(&mcpURL, "mcp_url", .mcpURL)
+        if mcpURL != nil, baseURL != nil, let line = section.line(of: "mcp_url") {
+            throw ConfigError(
+                origin: section.file, line: line, key: section.dotted("mcp_url"),
+                problem: "set either upstream.base_url (Loonflow's REST API) or upstream.mcp_url (a Loonflow MCP server), not both")
+        }
         try section.finish()
     }
 }
@@ -115,6 +149,7 @@ extension GatewayConfig.ToolsConfig {
         }
         try section.assign(&readOnly, "read_only", .boolean)
         try section.assign(&actStateScanLimit, "act_state_scan_limit", .positive)
+        try section.assign(&upstreamExtra, "upstream_extra", eachItem: .text)
         try section.finish()
     }
 

@@ -84,6 +84,7 @@ private struct OverrideLayer {
         try set(&config.server.host, value("LOONFLOW_MCP_HOST"), "server.host", .host)
         try set(&config.server.port, value("LOONFLOW_MCP_PORT"), "server.port", .port)
         try setBaseURL(&config.upstream, value("LOONFLOW_BASE_URL"))
+        try set(&config.upstream.mcpURL, value("LOONFLOW_MCP_UPSTREAM_URL"), "upstream.mcp_url", .mcpURL)
         try set(&config.server.sessions.key, value("LOONFLOW_MCP_SESSION_KEY"), "server.sessions.key", .sessionKey)
         try set(&config.logging.level, value("LOONFLOW_MCP_LOG_LEVEL"), "logging.level", .choice)
         try set(&config.logging.format, value("LOONFLOW_MCP_LOG_FORMAT"), "logging.format", .choice)

@@ -61,10 +61,21 @@ extension GatewayConfig {
 
     /// Client authentication (`auth:`).
     package struct AuthConfig: Sendable, Equatable {
-        /// Whether `initialize` and `tools/list` are answered without a token.
-        package var anonymousDiscovery = false
+        /// Whether discovery (`initialize`, `server/discover`, `tools/list`, `ping`,
+        /// notifications) is answered without a token, as Loonflow's own server does; tool calls
+        /// always need one (from a header, the `access_token` argument or the server default).
+        package var anonymousDiscovery = true
         /// The key Loonflow signs its JWTs with, to check them locally; not checked when nil.
+        /// Read from `jwtHS256KeyFile` when that is set.
         package var jwtHS256Key: String?
+        /// A file holding the key (surrounding whitespace ignored), instead of `jwtHS256Key`.
+        package var jwtHS256KeyFile: String?
+        /// Swaps personal access tokens for short-lived JWTs minted with the key.
+        package var patExchange = false
+        /// How long a verified PAT is used without asking Loonflow again.
+        package var patExchangeTTLSeconds = 60
+        /// Most PATs whose minted JWT is held at once.
+        package var patExchangeMaxEntries = 10_000
 
         package init() {}
     }
@@ -91,6 +102,9 @@ extension GatewayConfig {
         package var concurrencyWaitMs = 10_000
         /// Requests per second for one token; 0 means no limit.
         package var rateLimitPerToken = 0
+        /// A remote Loonflow MCP server (the SaaS, or a self-hosted one) to forward tool calls
+        /// to instead of calling REST; exclusive with `baseURL`.
+        package var mcpURL: String?
 
         package init() {}
     }
@@ -117,6 +131,8 @@ extension GatewayConfig {
         package var readOnly = false
         /// Most rows `ticket_list` reads to filter by `act_state` locally (and `user_list` to filter full rows by id).
         package var actStateScanLimit = 2_000
+        /// With an MCP upstream: tools it offers beyond the gateway's own, offered by name only.
+        package var upstreamExtra: [String] = []
 
         package init() {}
 

@@ -110,6 +110,11 @@ extension SettingRule where Value == String {
         expectation: "http(s)://host[:port][/prefix] (without /api/v1.0) or fixtures:DIR",
         parse: { raw in GatewayConfig.UpstreamTarget.isValidBaseURL(raw.text) ? raw.text : nil })
 
+    /// `http(s)://host[:port]/path` of an MCP endpoint.
+    static let mcpURL = SettingRule(
+        expectation: "http(s)://host[:port]/path of a Loonflow MCP server, e.g. https://mcp.loonflow.com/mcp",
+        parse: { raw in GatewayConfig.UpstreamTarget.isValidMCPURL(raw.text) ? raw.text : nil })
+
     static let toolName = oneOf(GatewayConfig.ToolsConfig.knownNames)
 
     /// Exactly one of `names`.

@@ -16,6 +16,15 @@ extension GatewayConfig.UpstreamTarget {
         return !String(trimmed.reversed()).lowercased().hasSuffix("/api/v1.0")
     }
 
+    /// Whether `text` is a usable `upstream.mcp_url`: an http(s) URL with a host, an optional
+    /// port and a path, no query and no fragment.
+    static func isValidMCPURL(_ text: String) -> Bool {
+        guard let (scheme, rest) = splitScheme(text), ["http", "https"].contains(scheme) else { return false }
+        let authority = rest.prefix { $0 != "/" }
+        let path = rest.dropFirst(authority.count)
+        return isAuthority(authority) && !path.contains(where: { $0.isWhitespace || $0 == "?" || $0 == "#" })
+    }
+
     /// Resolves a valid base URL: a relative fixtures folder against `folder`, an URL without
     /// trailing slashes.
     /// - Parameters:

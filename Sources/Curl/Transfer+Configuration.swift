@@ -16,7 +16,12 @@ extension Transfer {
         try easy.set(CURLOPT_HTTP_VERSION, ccurl_http_version_2tls())
         try easy.set(CURLOPT_USERAGENT, options.userAgent)
         try configureTLS(options)
-        if !request.isIdempotent {
+        if request.isIdempotent {
+            // Over TLS, concurrent reads (a tool's fan-out) wait for the handshake under way
+            // and multiplex on its HTTP/2 connection, instead of each paying one of their own.
+            // Plain HTTP is HTTP/1.1 here: waiting would only serialize the reads.
+            if request.url.lowercased().hasPrefix("https:") { try easy.set(CURLOPT_PIPEWAIT, 1) }
+        } else {
             // A reused connection may be dead, and libcurl then re-sends silently: a write
             // must never ride one, nor leave its connection for a later request.
             try easy.set(CURLOPT_FRESH_CONNECT, 1)

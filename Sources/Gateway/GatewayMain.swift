@@ -64,7 +64,9 @@ package enum GatewayMain {
         if options.stdio { return true }
         let value = (environment["LOONFLOW_MCP_TRANSPORT"] ?? "").trimmingWhitespace().lowercased()
         switch value {
-        case "", "streamable-http", "streamable_http", "http": return false
+        // `sse` (Loonflow's own server's setting) is a drop-in: /sse and /messages/ are always
+        // served beside the Streamable HTTP endpoint.
+        case "", "streamable-http", "streamable_http", "http", "sse": return false
         case "stdio": return true
         default: return nil
         }
@@ -72,7 +74,7 @@ package enum GatewayMain {
 
     private static func serve(_ options: ServeOptions, environment: [String: String], recordTo output: String?) async -> Int32 {
         guard let stdio = useStdio(options, environment: environment) else {
-            printError("loonflow-mcp-gateway: LOONFLOW_MCP_TRANSPORT must be stdio or streamable-http")
+            printError("loonflow-mcp-gateway: LOONFLOW_MCP_TRANSPORT must be stdio, streamable-http or sse")
             return 2
         }
         guard let (config, source) = loadConfig(options.overrides, environment: environment) else { return 2 }

@@ -7,6 +7,7 @@ import Logging
 import LoonflowClient
 import MCPCore
 import MCPHTTP
+import MCPUpstream
 import Tools
 
 /// Everything the gateway serves with, built once from the configuration: the upstream,
@@ -18,10 +19,13 @@ package final class GatewayRuntime: Sendable {
     package let server: MCPServer
     package let metrics: Metrics
     package let httpHandler: StreamableHTTPHandler
+    package let legacySSE: LegacySSEHandler
     package let router: OperationsRouter
     package let validator: AccessTokenValidator
     /// The server-wide default token (`LOONFLOW_MCP_ACCESS_TOKEN`), checked at start-up.
     package let defaultToken: String?
+    /// The remote Loonflow MCP server's client, when tool calls are forwarded there.
+    package let forwarding: MCPUpstreamClient?
 
     package init(config: GatewayConfig, environment: [String: String], logger: Logger, recordTo output: String? = nil) throws(StartupError) {
         self.config = config
@@ -29,10 +33,10 @@ package final class GatewayRuntime: Sendable {
         let validator = AccessTokenValidator(jwtKey: config.auth.jwtHS256Key.map { Array($0.utf8) })
         self.validator = validator
         self.defaultToken = try Self.checkDefaultToken(environment["LOONFLOW_MCP_ACCESS_TOKEN"], validator: validator)
-        let upstream = try UpstreamFactory.make(config: config, logger: logger, recordTo: output)
-        self.upstream = upstream
         let metrics = Metrics(knownTools: ToolCatalog.allNames)
         self.metrics = metrics
+        let upstream = try UpstreamFactory.make(config: config, logger: logger, recordTo: output, exchangeObserver: metrics)
+        self.upstream = upstream
         let limited = TokenLimiter(
             base: upstream.client, maxConcurrent: config.upstream.maxConcurrentPerToken,
             maxWait: .milliseconds(config.upstream.concurrencyWaitMs), ratePerSecond: config.upstream.rateLimitPerToken)
@@ -42,9 +46,25 @@ package final class GatewayRuntime: Sendable {
         let environmentForTools = ToolEnvironment(
             client: client, tokens: TokenResolver(validator: validator), logger: logger,
             scanLimit: config.tools.actStateScanLimit)
-        let tools = ToolCatalog.tools(environment: environmentForTools, enabled: config.tools.enabled, readOnly: config.tools.readOnly)
+        var tools = ToolCatalog.tools(environment: environmentForTools, enabled: config.tools.enabled, readOnly: config.tools.readOnly)
+        var extras: UpstreamExtraTools?
+        if let mcpURL = upstream.mcpURL {
+            // The local tools lend their definitions; their REST client is never called.
+            let forwarding = MCPUpstreamClient(url: mcpURL, http: limited, clientVersion: gatewayVersion, observer: metrics)
+            let setting = ForwardedTool.ForwardingSetting(
+                upstream: forwarding, tokens: TokenResolver(validator: validator),
+                allowedAppNames: Set(config.upstream.allowedAppNames), logger: logger)
+            tools = tools.map { ForwardedTool(mirroring: $0, setting: setting) }
+            extras = UpstreamExtraTools(wanted: config.tools.upstreamExtra, setting: setting, readOnly: config.tools.readOnly)
+            self.forwarding = forwarding
+        } else {
+            self.forwarding = nil
+        }
         let identity = ServerIdentity(name: gatewayServerName, version: gatewayVersion, instructions: Self.instructions(upstream))
-        let server = MCPServer(identity: identity, tools: tools, callTimeout: .milliseconds(config.limits.callTimeoutMs))
+        var laterTools: (@Sendable () -> [any Tool])?
+        if let extras { laterTools = { extras.tools } }
+        let server = MCPServer(
+            identity: identity, tools: tools, laterTools: laterTools, callTimeout: .milliseconds(config.limits.callTimeoutMs))
         self.server = server
         let sessions = config.server.sessions.key.map {
             SessionTokens(key: Array($0.utf8), lifetimeSeconds: Int64(config.server.sessions.ttlSeconds))
@@ -58,9 +78,13 @@ package final class GatewayRuntime: Sendable {
                 validator: validator, defaultToken: defaultToken, anonymousDiscovery: config.auth.anonymousDiscovery),
             maxJSONDepth: config.limits.maxJSONDepth, sessions: sessions, logger: logger, observer: metrics)
         self.httpHandler = handler
-        let readiness = Readiness(upstream: upstream, logger: logger)
+        let readiness = Readiness(upstream: upstream, forwarding: forwarding, extras: extras, logger: logger)
+        if let extras { Task { await extras.refresh() } }
+        let legacySSE = LegacySSEHandler(inner: handler, maxStreams: config.limits.maxConnections)
+        self.legacySSE = legacySSE
         self.router = OperationsRouter(
-            mcpPath: config.server.path, mcp: handler, metrics: config.server.metrics.isEnabled ? nil : metrics,
+            mcpPath: config.server.path, mcp: handler, legacySSE: legacySSE,
+            metrics: config.server.metrics.isEnabled ? nil : metrics,
             readiness: { await readiness.check() })
     }
 
@@ -82,6 +106,8 @@ package final class GatewayRuntime: Sendable {
                 + "are sample data and handled tickets do not change."
         } else if upstream.fixtures != nil {
             text += " This gateway replays recorded fixtures; handled tickets do not change."
+        } else if let mcpURL = upstream.mcpURL {
+            text += " Calls are forwarded to the Loonflow MCP server at \(mcpURL)."
         }
         return text
     }
@@ -109,23 +135,36 @@ package final class GatewayRuntime: Sendable {
         }
     }
 
-    package func shutdown() { upstream.shutdown() }
+    package func shutdown() {
+        legacySSE.closeAll()
+        upstream.shutdown()
+    }
 }
 
 /// `/readyz`: the fixture set is loaded, or Loonflow answers HTTP at all.
 actor Readiness {
     let upstream: UpstreamSetup
+    let forwarding: MCPUpstreamClient?
+    let extras: UpstreamExtraTools?
     let logger: Logger
     var last: (ready: Bool, detail: String, at: ContinuousClock.Instant)?
 
-    init(upstream: UpstreamSetup, logger: Logger) {
+    init(upstream: UpstreamSetup, forwarding: MCPUpstreamClient?, extras: UpstreamExtraTools?, logger: Logger) {
         self.upstream = upstream
+        self.forwarding = forwarding
+        self.extras = extras
         self.logger = logger
     }
 
     func check() async -> (ready: Bool, detail: String) {
         if let set = upstream.fixtures { return (true, "fixture set \(set.directory) loaded") }
         if let last, ContinuousClock.now - last.at < .seconds(5) { return (last.ready, last.detail) }
+        if let forwarding {
+            let probe = await forwarding.probe()
+            if probe.ready { await extras?.refresh() }
+            last = (probe.ready, probe.detail, .now)
+            return probe
+        }
         let probe = UpstreamRequest(method: "GET", url: upstream.baseURL + "/api/v1.0/tickets")
         var result: (Bool, String)
         do {

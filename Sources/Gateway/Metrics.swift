@@ -6,7 +6,7 @@ import Synchronization
 /// Prometheus counters and histograms for the MCP endpoint and the upstream calls.
 /// Label values come only from known sets (anything else is `other`), so a caller cannot
 /// grow the series without bound.
-package final class Metrics: RequestObserver, UpstreamObserver {
+package final class Metrics: RequestObserver, UpstreamObserver, PATExchangeObserver {
     static let knownMethods: Set<String> = [
         "initialize", "ping", "tools/list", "tools/call", "server/discover", "notifications/initialized",
         "notifications/cancelled",
@@ -31,6 +31,11 @@ package final class Metrics: RequestObserver, UpstreamObserver {
         var upstream: [String: UInt64] = [:]
         var upstreamDurations: [String: Histogram] = [:]
         var inFlight = 0
+        var patExchanges: UInt64 = 0
+        var patCacheHits: UInt64 = 0
+        var patRefused: UInt64 = 0
+        var patShared: UInt64 = 0
+        var patFallbacks: UInt64 = 0
     }
 
     private let state = Mutex(State())
@@ -66,11 +71,23 @@ package final class Metrics: RequestObserver, UpstreamObserver {
         }
     }
 
+    package func patExchanged() { state.withLock { $0.patExchanges += 1 } }
+
+    package func patExchangeCacheHit() { state.withLock { $0.patCacheHits += 1 } }
+
+    package func patVerificationRefused() { state.withLock { $0.patRefused += 1 } }
+
+    package func patVerificationShared() { state.withLock { $0.patShared += 1 } }
+
+    package func patExchangeFellBack() { state.withLock { $0.patFallbacks += 1 } }
+
     /// `tickets/<uuid>/handle` → `/tickets/{id}/handle`.
     static func template(_ path: String) -> String {
         let known = [
             "tickets", "accounts/simple_users", "accounts/users", "ticket_detail_form", "ticket_detail_actions",
             "ticket_detail_admin_actions", "handle",
+            // A Loonflow MCP upstream: /mcp/<JSON-RPC method>.
+            "mcp", "initialize", "notifications", "initialized", "tools", "call", "list", "ping",
         ]
         let parts = path.split(separator: "/").map { part -> String in
             let text = String(part)
@@ -102,7 +119,16 @@ package final class Metrics: RequestObserver, UpstreamObserver {
             out += "lmg_upstream_requests_total{\(labels)} \(count)\n"
         }
         out += Self.renderHistograms("lmg_upstream_duration_seconds", "Loonflow request duration.", snapshot.upstreamDurations)
+        out += Self.renderCounter("lmg_pat_exchanges_total", "Personal access tokens verified with Loonflow and swapped for a minted JWT.", snapshot.patExchanges)
+        out += Self.renderCounter("lmg_pat_exchange_cache_hits_total", "Loonflow requests sent with a JWT minted earlier for the caller's personal access token.", snapshot.patCacheHits)
+        out += Self.renderCounter("lmg_pat_verifications_refused_total", "Personal access tokens Loonflow refused during the exchange's verification.", snapshot.patRefused)
+        out += Self.renderCounter("lmg_pat_verifications_shared_total", "Requests that waited for a verification of their personal access token already running.", snapshot.patShared)
+        out += Self.renderCounter("lmg_pat_exchange_fallbacks_total", "Personal access tokens sent to Loonflow as they are because the key's JWT could not name their owner (check auth.jwt_hs256_key).", snapshot.patFallbacks)
         return out
+    }
+
+    private static func renderCounter(_ name: String, _ help: String, _ value: UInt64) -> String {
+        "# HELP \(name) \(help)\n# TYPE \(name) counter\n\(name) \(value)\n"
     }
 
     private static func renderHistograms(_ name: String, _ help: String, _ histograms: [String: Histogram]) -> String {

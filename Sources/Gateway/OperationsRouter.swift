@@ -7,16 +7,19 @@ import MCPHTTP
 package struct OperationsRouter: HTTPHandler {
     package let mcpPath: String
     package let mcp: any HTTPHandler
+    /// The 2024-11-05 HTTP+SSE transport (`/sse`, `/messages/`), when served.
+    package let legacySSE: (any HTTPHandler)?
     package let metrics: Metrics?
     /// Whether the upstream can serve: a reachable Loonflow, or a loaded fixture set.
     package let readiness: @Sendable () async -> (ready: Bool, detail: String)
 
     package init(
-        mcpPath: String, mcp: any HTTPHandler, metrics: Metrics?,
+        mcpPath: String, mcp: any HTTPHandler, legacySSE: (any HTTPHandler)? = nil, metrics: Metrics?,
         readiness: @escaping @Sendable () async -> (ready: Bool, detail: String)
     ) {
         self.mcpPath = mcpPath
         self.mcp = mcp
+        self.legacySSE = legacySSE
         self.metrics = metrics
         self.readiness = readiness
     }
@@ -24,6 +27,9 @@ package struct OperationsRouter: HTTPHandler {
     package func handle(_ request: HTTPRequest) async -> HTTPResponse {
         switch request.path {
         case mcpPath: return await mcp.handle(request)
+        case LegacySSEHandler.streamPath, LegacySSEHandler.messagesPath:
+            guard let legacySSE else { return notFound }
+            return await legacySSE.handle(request)
         case "/healthz": return Self.plain(200, "ok\n")
         case "/readyz":
             let (ready, detail) = await readiness()
@@ -34,12 +40,17 @@ package struct OperationsRouter: HTTPHandler {
                 status: 200, headers: ["Content-Type": "text/plain; version=0.0.4; charset=utf-8"],
                 body: Array(metrics.render().utf8))
         default:
-            return HTTPResponse(
-                status: 404, headers: ["Content-Type": "application/json"],
-                body: JSONValue.object([
-                    "error": .string("not found: the MCP endpoint is \(mcpPath); operations: /healthz, /readyz, /metrics")
-                ]).serialized)
+            return notFound
         }
+    }
+
+    private var notFound: HTTPResponse {
+        let legacy = legacySSE == nil ? "" : " (and \(LegacySSEHandler.streamPath) for HTTP+SSE clients)"
+        return HTTPResponse(
+            status: 404, headers: ["Content-Type": "application/json"],
+            body: JSONValue.object([
+                "error": .string("not found: the MCP endpoint is \(mcpPath)\(legacy); operations: /healthz, /readyz, /metrics")
+            ]).serialized)
     }
 
     static func plain(_ status: Int, _ text: String) -> HTTPResponse {

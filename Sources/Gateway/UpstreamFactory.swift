@@ -4,6 +4,7 @@ import FixtureReplay
 import FoundationEssentials
 import HTTPMessage
 import Logging
+import LoonflowClient
 
 /// The upstream the gateway talks to, and what is known about it.
 package struct UpstreamSetup: Sendable {
@@ -14,6 +15,8 @@ package struct UpstreamSetup: Sendable {
     package var fixtures: FixtureSet?
     /// True when serving the bundled demo set because nothing was configured.
     package var isDemo: Bool
+    /// Set when tool calls go to a remote Loonflow MCP server (`upstream.mcp_url`).
+    package var mcpURL: String? = nil
     package var shutdown: @Sendable () -> Void
 }
 
@@ -21,10 +24,23 @@ package enum UpstreamFactory {
     /// The base URL replay requests carry; never dialled.
     static let fixtureBaseURL = "http://fixtures.invalid"
 
-    package static func make(config: GatewayConfig, logger: Logger, recordTo output: String? = nil) throws(StartupError) -> UpstreamSetup {
+    package static func make(
+        config: GatewayConfig, logger: Logger, recordTo output: String? = nil, exchangeObserver: (any PATExchangeObserver)? = nil
+    ) throws(StartupError) -> UpstreamSetup {
+        if let mcpURL = config.upstream.mcpURL {
+            guard config.upstream.target == nil else {
+                throw StartupError(
+                    "set either upstream.base_url (Loonflow's REST API) or upstream.mcp_url (a Loonflow MCP server), not both")
+            }
+            guard output == nil else { throw StartupError("record works against Loonflow's REST API (--upstream URL), not upstream.mcp_url") }
+            var setup = try live(baseURL: mcpURL, config: config, logger: logger)
+            setup.mcpURL = mcpURL
+            return setup
+        }
         switch config.upstream.target {
         case .http(let baseURL)?:
-            let setup = try live(baseURL: baseURL, config: config, logger: logger)
+            var setup = try live(baseURL: baseURL, config: config, logger: logger)
+            setup.client = patExchange(setup.client, baseURL: baseURL, config: config, logger: logger, observer: exchangeObserver)
             guard let output else { return setup }
             return try recording(setup, into: output, logger: logger)
         case .fixtures(let directory)?:
@@ -57,6 +73,20 @@ package enum UpstreamFactory {
             throw StartupError("could not set up libcurl: \(error)")
         }
         return UpstreamSetup(client: curl, baseURL: baseURL, fixtures: nil, isDemo: false, shutdown: { curl.shutdown() })
+    }
+
+    /// With `auth.pat_exchange`, PATs are swapped for minted JWTs right above libcurl, so a
+    /// recorder above it still sees (and scrubs) the caller's own token.
+    private static func patExchange(
+        _ client: any HTTPClient, baseURL: String, config: GatewayConfig, logger: Logger, observer: (any PATExchangeObserver)?
+    ) -> any HTTPClient {
+        guard config.auth.patExchange, let key = config.auth.jwtHS256Key else { return client }
+        logger.info(
+            "auth.pat_exchange",
+            ["message": .string("personal access tokens are verified with Loonflow once per \(config.auth.patExchangeTTLSeconds) s and swapped for JWTs minted with the deployment's key; a revoked token keeps working through the gateway for at most that long")])
+        return PATExchange(
+            base: client, baseURL: baseURL, key: Array(key.utf8), lifetimeSeconds: config.auth.patExchangeTTLSeconds,
+            maxEntries: config.auth.patExchangeMaxEntries, observer: observer)
     }
 
     private static func recording(_ setup: UpstreamSetup, into output: String, logger: Logger) throws(StartupError) -> UpstreamSetup {

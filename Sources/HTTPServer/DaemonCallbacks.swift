@@ -76,8 +76,17 @@ func headerVisited(
     let name = UnsafeRawBufferPointer(start: key, count: keySize)
     let text = value.map { UnsafeRawBufferPointer(start: $0, count: valueSize) }
     headers.pointee.add(
-        String(decoding: name, as: UTF8.self), text.map { String(decoding: $0, as: UTF8.self) } ?? "")
+        String(decoding: name, as: UTF8.self), text.map { String(decoding: withoutSurroundingWhitespace($0), as: UTF8.self) } ?? "")
     return .YES
+}
+
+/// A field value without the optional whitespace (SP, HTAB) around it, which RFC 9110 §5.5
+/// says is not part of the value.
+private func withoutSurroundingWhitespace(_ bytes: UnsafeRawBufferPointer) -> Slice<UnsafeRawBufferPointer> {
+    func isWhitespace(_ byte: UInt8) -> Bool { byte == 0x20 || byte == 0x09 }
+    let start = bytes.firstIndex { !isWhitespace($0) } ?? bytes.endIndex
+    let end = bytes.lastIndex { !isWhitespace($0) }.map { $0 + 1 } ?? start
+    return bytes[start..<max(start, end)]
 }
 
 /// Starts and ends the head deadline of each connection.

@@ -65,7 +65,7 @@ package enum LoonflowError: Error, Sendable, Equatable {
         case .connectFailed:
             return "Loonflow is unreachable (\(error.detail)); nothing was sent. Try again later."
         case .tls:
-            return "TLS with Loonflow failed (\(error.detail)); nothing was sent. Check upstream.ca_file."
+            return "TLS with Loonflow failed: \(tlsAdvice(error.detail)) (\(error.detail)); nothing was sent."
         case .timedOut:
             return "Loonflow did not answer in time\(error.headersReceived ? " (it sent headers, then stalled)" : ""); "
                 + "try again, or narrow the query."
@@ -81,6 +81,25 @@ package enum LoonflowError: Error, Sendable, Equatable {
         case .invalidRequest, .other:
             return "the request to Loonflow failed: \(error.detail)."
         }
+    }
+
+    /// What to do about a failed TLS handshake, read from libcurl's message (its error codes
+    /// lump every certificate problem together).
+    private static func tlsAdvice(_ detail: String) -> String {
+        let text = detail.lowercased()
+        if text.contains("expired") {
+            return "Loonflow's certificate has expired; renew it on the server (the gateway's clock is used to check it)"
+        }
+        if text.contains("subject name") || text.contains("host name") || text.contains("hostname") || text.contains("does not match") {
+            return "Loonflow's certificate does not name the host in upstream.base_url; use the name the certificate "
+                + "was issued for"
+        }
+        if text.contains("issuer") || text.contains("self signed") || text.contains("self-signed") || text.contains("unknown ca") {
+            return "Loonflow's certificate is signed by a CA the gateway does not trust; set upstream.ca_file to the "
+                + "PEM file of that CA"
+        }
+        if text.contains("certificate") { return "Loonflow's certificate was not accepted; check upstream.ca_file" }
+        return "the handshake did not complete; check that upstream.base_url speaks HTTPS on that port"
     }
 }
 

@@ -20,20 +20,29 @@ package struct ServerIdentity: Sendable {
 package final class MCPServer: Sendable {
     package let identity: ServerIdentity
     package let tools: [any Tool]
+    /// Tools learnt after start-up (an MCP upstream's own tools), listed after `tools`.
+    package let laterTools: (@Sendable () -> [any Tool])?
     /// How long a client may cache `tools/list` (modern era).
     package let toolsListTTLMs: Int
     /// The longest a tool call may run before the caller gets a tool error naming the limit.
     package let callTimeout: Duration?
 
-    package init(identity: ServerIdentity, tools: [any Tool], toolsListTTLMs: Int = 300_000, callTimeout: Duration? = nil) {
+    package init(
+        identity: ServerIdentity, tools: [any Tool], laterTools: (@Sendable () -> [any Tool])? = nil,
+        toolsListTTLMs: Int = 300_000, callTimeout: Duration? = nil
+    ) {
         self.identity = identity
         self.tools = tools
+        self.laterTools = laterTools
         self.toolsListTTLMs = toolsListTTLMs
         self.callTimeout = callTimeout
     }
 
+    /// Every tool offered now.
+    package var offeredTools: [any Tool] { tools + (laterTools?() ?? []) }
+
     package func tool(named name: String) -> (any Tool)? {
-        tools.first { $0.name == name }
+        tools.first { $0.name == name } ?? laterTools?().first { $0.name == name }
     }
 
     package var capabilities: JSONValue { ["tools": ["listChanged": false]] }
@@ -121,7 +130,7 @@ package final class MCPServer: Sendable {
         if let cursor = params?["cursor"], !cursor.isNull {
             return .failure(.invalidParams("unknown cursor: tools/list has a single page"))
         }
-        return .success(["tools": .array(tools.map(\.listing))])
+        return .success(["tools": .array(offeredTools.map(\.listing))])
     }
 
     private func callTool(params: JSONObject?, context: ToolCallContext) async -> Result<JSONValue, JSONRPCError> {
@@ -129,7 +138,7 @@ package final class MCPServer: Sendable {
             return .failure(.invalidParams("tools/call needs params.name, the tool's name as a string"))
         }
         guard let tool = tool(named: name) else {
-            let known = tools.map(\.name).joined(separator: ", ")
+            let known = offeredTools.map(\.name).joined(separator: ", ")
             return .failure(.invalidParams("unknown tool \"\(name.prefix(100))\"; this server has: \(known)"))
         }
         var arguments = JSONObject()

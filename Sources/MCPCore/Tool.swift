@@ -29,6 +29,12 @@ package struct ToolResult: Sendable, Equatable {
     package var text: String
     package var structuredContent: JSONObject?
 
+    package init(isError: Bool, text: String, structuredContent: JSONObject?) {
+        self.isError = isError
+        self.text = text
+        self.structuredContent = structuredContent
+    }
+
     package static func success(_ structured: JSONObject) -> ToolResult {
         let text = JSONSerializer(pretty: true).string(.object(structured))
         return ToolResult(isError: false, text: text, structuredContent: structured)

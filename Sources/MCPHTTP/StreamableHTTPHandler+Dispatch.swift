@@ -151,11 +151,13 @@ extension StreamableHTTPHandler {
     /// runs the modern era's header checks.
     func selectEra(method: String, params: JSONObject?, headers: HTTPHeaders) -> Result<ProtocolEra, JSONRPCError> {
         let header = headers["MCP-Protocol-Version"]
-        if method == "initialize" { return .success(.legacy) }
         let metaVersion = params?["_meta"]?[ProtocolVersion.metaVersionKey]
         let headerIsModern = header.map { ProtocolVersion.modern.contains($0) } ?? false
         guard headerIsModern || metaVersion != nil else {
-            if let header, !ProtocolVersion.legacy.contains(header) { return .failure(.unsupportedVersion(header)) }
+            // `initialize` negotiates the version in its body, whatever the header says.
+            if method != "initialize", let header, !ProtocolVersion.legacy.contains(header) {
+                return .failure(.unsupportedVersion(header))
+            }
             return .success(.legacy)
         }
         // The envelope's shape first, then the headers against it, then whether the version is

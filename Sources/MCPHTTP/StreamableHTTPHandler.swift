@@ -94,15 +94,7 @@ package final class StreamableHTTPHandler: HTTPHandler {
 
     /// HTTP-level rules that need no JSON: path, method, Host, Origin, media types, tokens in URLs.
     private func transportRefusal(_ request: HTTPRequest) -> HTTPResponse? {
-        if !policy.isHostAllowed(request.headers["Host"]) {
-            return ResponseBuilder.error(id: nil, JSONRPCError(code: -32600, message: "Misdirected Request: Host header not allowed by server.allowed_hosts", httpStatus: 421))
-        }
-        if !policy.isOriginAllowed(request.headers["Origin"]) {
-            return ResponseBuilder.error(id: nil, JSONRPCError(code: -32600, message: "Forbidden: Origin not allowed by server.allowed_origins", httpStatus: 403))
-        }
-        if policy.queryCarriesToken(request.query) {
-            return ResponseBuilder.error(id: nil, JSONRPCError(code: -32600, message: "Bad Request: tokens are never read from the URL; send 'Authorization: Bearer <token>' or 'X-Loonflow-Access-Token' instead (and revoke a token that was exposed in a URL)", httpStatus: 400))
-        }
+        if let refusal = edgeRefusal(request) { return refusal }
         if request.method == "DELETE", let sessions { return sessions.terminate(request.headers) }
         guard request.method == "POST" else { return ResponseBuilder.methodNotAllowed(request.method) }
         if !HTTPPolicy.isJSONContentType(request.headers["Content-Type"]) {
@@ -111,6 +103,20 @@ package final class StreamableHTTPHandler: HTTPHandler {
         let accept = HTTPPolicy.acceptable(request.headers["Accept"])
         if !accept.json && !accept.eventStream {
             return ResponseBuilder.error(id: nil, JSONRPCError(code: -32600, message: "Not Acceptable: Accept must allow application/json or text/event-stream", httpStatus: 406))
+        }
+        return nil
+    }
+
+    /// The rules every MCP transport on this listener shares: Host, Origin, no token in the URL.
+    package func edgeRefusal(_ request: HTTPRequest) -> HTTPResponse? {
+        if !policy.isHostAllowed(request.headers["Host"]) {
+            return ResponseBuilder.error(id: nil, JSONRPCError(code: -32600, message: "Misdirected Request: Host header not allowed by server.allowed_hosts", httpStatus: 421))
+        }
+        if !policy.isOriginAllowed(request.headers["Origin"]) {
+            return ResponseBuilder.error(id: nil, JSONRPCError(code: -32600, message: "Forbidden: Origin not allowed by server.allowed_origins", httpStatus: 403))
+        }
+        if policy.queryCarriesToken(request.query) {
+            return ResponseBuilder.error(id: nil, JSONRPCError(code: -32600, message: "Bad Request: tokens are never read from the URL; send 'Authorization: Bearer <token>' or 'X-Loonflow-Access-Token' instead (and revoke a token that was exposed in a URL)", httpStatus: 400))
         }
         return nil
     }

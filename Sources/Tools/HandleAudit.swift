@@ -4,9 +4,9 @@ import Logging
 
 /// What one `ticket_handle` call did, for its single audit line. Holds no token: the user is
 /// the token's stated user id or its redacted form.
-struct HandleAudit {
+package struct HandleAudit {
     /// How far the call got; a failure before `.sent` is a refusal with this reason.
-    enum Stage: String {
+    package enum Stage: String {
         case arguments = "invalid arguments"
         case token = "no usable access token"
         case ticketID = "invalid ticket_id"
@@ -22,36 +22,36 @@ struct HandleAudit {
         case sent = "sent"
     }
 
-    var user = "-"
-    var ticket: String
-    var actionType = ""
-    var actionID = ""
-    var dryRun = false
-    var stage = Stage.arguments
+    package var user = "-"
+    package var ticket: String
+    package var actionType = ""
+    package var actionID = ""
+    package var dryRun = false
+    package var stage = Stage.arguments
 
-    init(arguments: JSONObject) {
+    package init(arguments: JSONObject) {
         ticket = String((arguments["ticket_id"]?.stringValue ?? "").prefix(64))
         actionType = String((arguments["action_type"]?.stringValue ?? "").prefix(64))
         actionID = String((arguments["action_id"]?.stringValue ?? "").prefix(64))
         dryRun = arguments["dry_run"]?.boolValue ?? false
     }
 
-    mutating func record(_ request: HandleRequest) {
+    package mutating func record(_ request: HandleRequest) {
         actionType = String(request.actionType.prefix(64))
         actionID = String(request.actionID.prefix(64))
     }
 
-    mutating func record(_ token: AccessToken) {
+    package mutating func record(_ token: AccessToken) {
         user = token.userID ?? token.redacted
     }
 
     /// `validated`, `handled`, `refused: <reason>` or `failed`.
-    func outcome(succeeded: Bool) -> String {
+    package func outcome(succeeded: Bool) -> String {
         if succeeded { return dryRun ? "validated" : "handled" }
         return stage == .sent ? "failed" : "refused: \(stage.rawValue)"
     }
 
-    func write(to logger: Logger, succeeded: Bool) {
+    package func write(to logger: Logger, succeeded: Bool) {
         logger.info(
             "audit.ticket_handle",
             [

@@ -11,7 +11,7 @@ import Testing
         #expect(config.server.sessions.key == nil && !config.server.sessions.isEnabled)
         #expect(config.server.sessions.ttlSeconds == 86_400)
         #expect(config.server.metrics.host == nil && config.server.metrics.port == nil)
-        #expect(!config.auth.anonymousDiscovery && config.auth.jwtHS256Key == nil)
+        #expect(config.auth.anonymousDiscovery && config.auth.jwtHS256Key == nil)
         #expect(config.upstream.baseURL == nil && config.upstream.target == nil)
         #expect(config.upstream.allowedAppNames == ["loonflow"])
         #expect(config.upstream.connectTimeoutMs == 5_000 && config.upstream.timeoutMs == 30_000)
@@ -57,7 +57,7 @@ import Testing
         expected.server.sessions.ttlSeconds = 600
         expected.server.metrics.host = "127.0.0.2"
         expected.server.metrics.port = 0
-        expected.auth.anonymousDiscovery = true
+        expected.auth.anonymousDiscovery = false
         expected.auth.jwtHS256Key = "jwt-secret"
         expected.upstream.baseURL = "https://loonflow.example.com:8443/prefix/"
         expected.upstream.target = .http(baseURL: "https://loonflow.example.com:8443/prefix")
@@ -101,7 +101,7 @@ import Testing
             ttl_seconds: 600
           metrics: {host: 127.0.0.2, port: 0}
         auth:
-          anonymous_discovery: true
+          anonymous_discovery: false
           jwt_hs256_key: 'jwt-secret'
         upstream:
           base_url: https://loonflow.example.com:8443/prefix/

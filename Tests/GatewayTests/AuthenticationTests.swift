@@ -14,8 +14,8 @@ import TestSupport
     }
 
     @Test(arguments: [false, true])
-    func noTokenIs401WithTheRealm(modern: Bool) async throws {
-        try await withGateway { _, client, loonflow in
+    func strictDiscoveryWantsATokenForEverything(modern: Bool) async throws {
+        try await withGateway(configure: { $0.auth.anonymousDiscovery = false }) { _, client, loonflow in
             let response = modern
                 ? try await client.modern("tools/list", id: 11)
                 : try await client.legacy("tools/list", id: 11)
@@ -128,8 +128,8 @@ import TestSupport
         }
     }
 
-    @Test func anonymousDiscoveryLetsOnlyDiscoveryThrough() async throws {
-        try await withGateway(configure: { $0.auth.anonymousDiscovery = true }) { _, client, loonflow in
+    @Test func discoveryNeedsNoTokenByDefaultButToolCallsDo() async throws {
+        try await withGateway { _, client, loonflow in
             let initialize = try await client.legacy(
                 "initialize", params: LegacyProtocolTests.initializeParams("2025-11-25"), protocolVersion: nil)
             expectResult(initialize)

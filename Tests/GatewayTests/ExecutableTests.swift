@@ -43,6 +43,33 @@ import TestSupport
         #expect(Tokens.leaked(in: output.combined).isEmpty)
     }
 
+    /// Over stdio with no server token, a call authorizes itself with its `access_token`
+    /// argument, and one without any token is a tool error that says where a token can come from.
+    @Test func stdioTakesTheTokenFromTheArgument() async throws {
+        let loonflow = try FakeLoonflow()
+        defer { loonflow.stop() }
+        let lines: [JSONValue] = [
+            MCPTestClient.request(id: 1, method: "initialize", params: LegacyProtocolTests.initializeParams("2025-06-18")),
+            MCPTestClient.notification(method: "notifications/initialized"),
+            MCPTestClient.request(id: 2, method: "tools/call", params: ["name": "ticket_list", "arguments": ["access_token": .string(Tokens.alice)]]),
+            MCPTestClient.request(id: 3, method: "tools/call", params: ["name": "ticket_list", "arguments": [:]]),
+        ]
+        let output = try await Self.run(
+            ["--stdio"], environment: ["LOONFLOW_BASE_URL": loonflow.baseURL],
+            stdin: lines.flatMap { $0.serialized + [UInt8(ascii: "\n")] })
+        #expect(output.exitCode == 0, "stderr: \(output.stderr)")
+        var byID: [Int: JSONValue] = [:]
+        for line in output.stdout.split(separator: "\n") {
+            if let answer = try? JSONParser().parse(String(line)), let id = answer["id"]?.intValue { byID[id] = answer }
+        }
+        #expect(byID[2]?["result"]?["isError"] == false)
+        #expect(byID[2]?["result"]?["structuredContent"]?["total"] == 4)
+        #expect(byID[3]?["result"]?["isError"] == true)
+        #expect(byID[3]?["result"]?["content"]?.arrayValue?.first?["text"]?.stringValue?.contains("access_token is required") == true)
+        #expect(loonflow.upstream.requests.map { $0.headers["Authorization"] } == ["Bearer \(Tokens.alice)"])
+        #expect(Tokens.leaked(in: output.combined).isEmpty)
+    }
+
     /// Newline-delimited JSON-RPC in, one answer line per request out, logs on stderr only.
     @Test func stdioServesBothEras() async throws {
         let loonflow = try FakeLoonflow()

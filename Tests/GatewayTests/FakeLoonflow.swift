@@ -1,3 +1,4 @@
+import Testing
 import Config
 import HTTPMessage
 import JSON
@@ -25,6 +26,8 @@ enum Tokens {
 
     static let aliceJWT = TestJWT.make(userID: aliceID, email: "alice@loonapp.com", exp: TestJWT.futureExpiry)
     static let aliceJWTWithoutExpiry = TestJWT.make(userID: aliceID, email: "alice@loonapp.com", exp: nil)
+    /// A second valid JWT of alice's, so that four token sources can each carry a distinct token.
+    static let aliceJWTLater = TestJWT.make(userID: aliceID, email: "alice@loonapp.com", exp: TestJWT.futureExpiry + 60)
     static let expiredJWT = TestJWT.make(userID: aliceID, email: "alice@loonapp.com", exp: TestJWT.pastExpiry)
     /// `exp` as a string naming a date in 2001: RFC 7519 makes it malformed, not unexpired.
     static let stringExpiryJWT = TestJWT.make(payload: [
@@ -34,9 +37,10 @@ enum Tokens {
     /// Everything that must never show in a log, a response or any output: whole tokens and
     /// the secret parts of the personal access tokens.
     static let secrets: [String] = [
-        alice, bob, admin, unknown, garbage, malformedPAT, aliceJWT, aliceJWTWithoutExpiry, expiredJWT, stringExpiryJWT,
-        aliceSecret, bobSecret, adminSecret, unknownSecret, "malformedSecretE2E_Wd4Rf6", "not-a-loonflow-token",
-    ] + [aliceJWT, aliceJWTWithoutExpiry, expiredJWT, stringExpiryJWT].map { String($0.split(separator: ".")[2]) }
+        alice, bob, admin, unknown, garbage, malformedPAT, aliceJWT, aliceJWTWithoutExpiry, aliceJWTLater, expiredJWT,
+        stringExpiryJWT, aliceSecret, bobSecret, adminSecret, unknownSecret, "malformedSecretE2E_Wd4Rf6",
+        "not-a-loonflow-token",
+    ] + [aliceJWT, aliceJWTWithoutExpiry, aliceJWTLater, expiredJWT, stringExpiryJWT].map { String($0.split(separator: ".")[2]) }
 
     /// The secrets that occur in `text`, for a readable failure message.
     static func leaked(in text: String) -> [String] {
@@ -78,7 +82,7 @@ final class FakeLoonflow: Sendable {
     /// The caller named by the request's `Authorization` header, as Loonflow would see it.
     static func user(of request: RecordedRequest) -> FakeUser? {
         switch request.headers["Authorization"] {
-        case "Bearer \(Tokens.alice)"?, "Bearer \(Tokens.aliceJWT)"?, "Bearer \(Tokens.aliceJWTWithoutExpiry)"?: .alice
+        case "Bearer \(Tokens.alice)"?, "Bearer \(Tokens.aliceJWT)"?, "Bearer \(Tokens.aliceJWTWithoutExpiry)"?, "Bearer \(Tokens.aliceJWTLater)"?: .alice
         case "Bearer \(Tokens.admin)"?: .admin
         default: nil
         }
@@ -129,13 +133,7 @@ func withGateway(
     let loonflow = try FakeLoonflow()
     defer { loonflow.stop() }
     let gateway = try GatewayHarness(upstreamBaseURL: loonflow.baseURL, environment: environment, configure: configure)
-    do {
-        try await body(gateway, try gateway.client(), loonflow)
-    } catch {
-        await gateway.stop()
-        throw error
-    }
-    await gateway.stop()
+    try await gateway.run { gateway, client in try await body(gateway, client, loonflow) }
     let leaks = Tokens.leaked(in: gateway.logs.text)
     if !leaks.isEmpty { throw LeakError(where: "the in-process gateway's log", leaks: leaks) }
 }

@@ -89,6 +89,21 @@ import TestSupport
         #expect(summary["bad_token_status"] == 401, "a bad token ends the connection attempt with HTTP 401")
     }
 
+    /// The 2024-11-05 HTTP+SSE transport (`GET /sse`, `POST /messages/`), as older clients and
+    /// Loonflow's own server with `LOONFLOW_MCP_TRANSPORT=sse` speak it.
+    @Test func sdk1OverHTTPAndSSE() async throws {
+        var summary: JSONValue = .null
+        try await withGateway { gateway, _, loonflow in
+            let env = ["LMG_TRANSPORT": "sse", "LMG_URL": gateway.baseURL + "/sse", "LMG_TOKEN": Tokens.alice]
+            summary = try await Self.runClient(.mcp1, environment: env).summary
+            #expect(loonflow.upstream.requests.count == 2)
+            #expect(loonflow.upstream.requests.allSatisfy { $0.headers["Authorization"] == "Bearer \(Tokens.alice)" })
+        }
+        Self.expectCommonSummary(summary)
+        #expect(summary["transport"] == "sse")
+        #expect(summary["protocol_version"] == "2025-11-25")
+    }
+
     @Test func sdk1OverStdio() async throws {
         let summary = try await Self.overStdio(.mcp1)
         #expect(summary["sdk"] == "1.27.0")

@@ -23,6 +23,29 @@ import TestSupport
         }
     }
 
+    /// `initialize` does not exist in the 2026-07-28 era: 404 with "Method not found".
+    @Test func initializeInTheModernEraIsAnUnknownMethod() async throws {
+        try await withGateway { _, client, _ in
+            let response = try await client.modern(
+                "initialize", params: LegacyProtocolTests.initializeParams("2026-07-28"), token: Tokens.alice)
+            expectRPCError(response, status: 404, code: -32601, id: 1)
+            let bare = try await client.modern("initialize", params: LegacyProtocolTests.initializeParams("2026-07-28"))
+            expectRPCError(bare, status: 404, code: -32601, id: 1)
+        }
+    }
+
+    /// Optional whitespace around a field value is not part of it (RFC 9110 §5.5).
+    @Test func headerValuesAreComparedWithoutSurroundingWhitespace() async throws {
+        try await withGateway { _, client, _ in
+            let padded: HTTPHeaders = [
+                "Mcp-Name": "  ticket_list  ", "Mcp-Method": " tools/call\t", "MCP-Protocol-Version": "\t2026-07-28 ",
+            ]
+            let call = try await client.callTool("ticket_list", token: Tokens.alice, modern: true, headers: padded)
+            #expect(call.status == 200, "\(call.text)")
+            expectToolSuccess(call)
+        }
+    }
+
     @Test func everyResultIsCompleteAndNamesTheServer() async throws {
         try await withGateway { _, client, _ in
             let list = try #require(expectResult(try await client.modern("tools/list", token: Tokens.alice)))

@@ -178,4 +178,39 @@ import TestSupport
         #expect(!outcomes[1].isError, "\(outcomes[1].text)")
         await gateway.stop()
     }
+
+    @Test func eachCertificateProblemGetsItsOwnAdviceAndAPrefixedHTTPSBaseWorks() async throws {
+        try await Self.withTLS { tls in try await Self.checkCertificateProblems(tls) }
+    }
+
+    /// Through the gateway with `upstream.ca_file` set to the trusted CA: a good certificate
+    /// under a path prefix serves the call; an untrusted CA, a certificate for another host
+    /// and an expired one each fail with their own advice, and no token reaches the log.
+    static func checkCertificateProblems(_ tls: TLSUpstream) async throws {
+        let cases: [(port: UInt16, expected: String)] = [
+            (tls.trustedPort, ""),
+            (tls.untrustedPort, "signed by a CA the gateway does not trust"),
+            (tls.wrongHostPort, "does not name the host"),
+            (tls.expiredPort, "certificate has expired"),
+        ]
+        for (port, expected) in cases {
+            let gateway = try GatewayHarness(upstreamBaseURL: "https://127.0.0.1:\(port)/loonflow") { $0.upstream.caFile = tls.trustedCA }
+            let client = try gateway.client()
+            let response = try await client.post(
+                MCPTestClient.request(method: "tools/call", params: ["name": "ticket_list", "arguments": [:]]),
+                headers: ["Authorization": "Bearer \(Tokens.alice)", "MCP-Protocol-Version": "2025-11-25"])
+            let result = try #require(response.json?["result"], "\(response.text)")
+            let text = result["content"]?.arrayValue?.first?["text"]?.stringValue ?? ""
+            if expected.isEmpty {
+                #expect(result["isError"] == false, "\(text)")
+                #expect(result["structuredContent"]?["total"] == 2)
+            } else {
+                #expect(result["isError"] == true)
+                #expect(text.contains("TLS with Loonflow failed") && text.contains(expected), "port \(port): \(text)")
+                #expect(text.contains("nothing was sent"))
+            }
+            await gateway.stop()
+            #expect(Tokens.leaked(in: gateway.logs.text + response.text).isEmpty)
+        }
+    }
 }

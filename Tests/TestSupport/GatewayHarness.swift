@@ -44,8 +44,9 @@ package final class GatewayHarness: Sendable {
     /// - Parameters:
     ///   - configure: changes to the defaults (auth, tools, limits) before the runtime is built.
     ///   - environment: what `LOONFLOW_MCP_ACCESS_TOKEN` and friends would say.
+    ///   - recordTo: a folder to write every exchange into as a fixture (record mode).
     package init(
-        upstreamBaseURL: String, environment: [String: String] = [:],
+        upstreamBaseURL: String, environment: [String: String] = [:], recordTo: String? = nil,
         configure: (inout GatewayConfig) -> Void = { _ in }
     ) throws(GatewayHarnessError) {
         var config = GatewayConfig()
@@ -59,7 +60,7 @@ package final class GatewayHarness: Sendable {
         let logs = LogCapture()
         self.logs = logs
         do {
-            runtime = try GatewayRuntime(config: config, environment: environment, logger: logs.logger())
+            runtime = try GatewayRuntime(config: config, environment: environment, logger: logs.logger(), recordTo: recordTo)
         } catch {
             throw GatewayHarnessError("gateway runtime: \(error.description)")
         }
@@ -85,6 +86,17 @@ package final class GatewayHarness: Sendable {
     /// A client for this gateway's MCP endpoint.
     package func client() throws(GatewayHarnessError) -> MCPTestClient {
         try MCPTestClient(url: mcpURL)
+    }
+
+    /// Runs `body` with a client, then stops the gateway whether or not `body` threw.
+    package func run(_ body: (GatewayHarness, MCPTestClient) async throws -> Void) async throws {
+        do {
+            try await body(self, try client())
+        } catch {
+            await stop()
+            throw error
+        }
+        await stop()
     }
 
     /// Stops serving at once and releases the upstream client.

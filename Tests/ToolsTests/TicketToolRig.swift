@@ -1,3 +1,4 @@
+import Testing
 import Auth
 import Curl
 import Foundation

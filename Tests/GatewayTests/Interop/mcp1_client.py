@@ -1,11 +1,13 @@
 """Drives the gateway with the official Python SDK 1.x (mcp==1.27.0, legacy protocol only)
-over Streamable HTTP (streamablehttp_client) or stdio (stdio_client)."""
+over Streamable HTTP (streamablehttp_client), the 2024-11-05 HTTP+SSE transport (sse_client)
+or stdio (stdio_client)."""
 
 import asyncio
 import sys
 from importlib.metadata import version
 
 from mcp import ClientSession, StdioServerParameters
+from mcp.client.sse import sse_client
 from mcp.client.stdio import stdio_client
 from mcp.client.streamable_http import streamablehttp_client
 
@@ -44,6 +46,10 @@ async def main():
         async with streamablehttp_client(checks.setting("LMG_URL"), headers=headers) as (read, write, _):
             await run_session(read, write, summary)
         summary["bad_token_status"] = await refused_status(checks.setting("LMG_URL"))
+    elif transport == "sse":
+        headers = {"Authorization": f"Bearer {checks.setting('LMG_TOKEN')}"}
+        async with sse_client(checks.setting("LMG_URL"), headers=headers) as (read, write):
+            await run_session(read, write, summary)
     else:
         params = StdioServerParameters(
             command=checks.setting("LMG_GATEWAY"), args=["--stdio"], env=checks.gateway_environment())

@@ -1,8 +1,9 @@
+import Testing
 import JSON
 import TestSupport
 
 /// Ticket L1 from the recordings, waiting at its lead's node, which Alice may approve: the
-/// three detail answers come from `shared/recordings`, and the handle POST is held at a gate.
+/// three detail answers come from `Fixtures/recordings`, and the handle POST is held at a gate.
 struct HandleScenario {
     static let ticket = "b5c9349a-5926-4f09-bf48-10cc61bbdc63"
     static let node = "69e9d6cc-5cd4-48e7-aa90-fb4f84926e65"

@@ -2,16 +2,37 @@ import Foundation
 import TestSupport
 
 /// A loopback HTTPS upstream: Debian's nginx with HTTP/2, run as a child process with a
-/// generated configuration, serving one fixed JSON body on two ports. The certificate on
-/// `trustedPort` is signed by `trustedCA`, the one on `untrustedPort` by `otherCA`; both
-/// name 127.0.0.1 and localhost. The CAs and certificates are made with the `openssl` CLI.
+/// generated configuration, serving one fixed JSON body on four ports, one per certificate.
+/// The certificate on `trustedPort` is signed by `trustedCA` and names 127.0.0.1 and localhost;
+/// the one on `untrustedPort` is signed by `otherCA`; the one on `expiredPort` is signed by
+/// `trustedCA` but expired a day before it was made; the one on `wrongHostPort` is signed by
+/// `trustedCA` but names only `wrong-host.invalid`. All are made with the `openssl` CLI.
+/// With `proxyTo`, the trusted port terminates TLS in front of a plain-HTTP upstream instead.
+/// Every request is logged with nginx's connection serial number (`connectionNumbers`).
 final class TLSUpstream: Sendable {
     let directory: String
     let trustedCA: String
     let otherCA: String
     let trustedPort: UInt16
     let untrustedPort: UInt16
+    let expiredPort: UInt16
+    let wrongHostPort: UInt16
     private let nginx: TestProcess
+
+    /// One server certificate: its name, the CA that signs it, what it names, its lifetime.
+    private struct Certificate {
+        var name: String
+        var signer: String
+        var subjectAltName = "IP:127.0.0.1,DNS:localhost"
+        var days = 3650
+    }
+
+    private static let certificates = [
+        Certificate(name: "trusted", signer: "trusted"),
+        Certificate(name: "other", signer: "other"),
+        Certificate(name: "expired", signer: "trusted", days: -1),
+        Certificate(name: "wronghost", signer: "trusted", subjectAltName: "DNS:wrong-host.invalid"),
+    ]
 
     static var nginxPath: String {
         ["/usr/sbin/nginx", "/usr/local/sbin/nginx", "/usr/bin/nginx"].first { FileManager.default.isExecutableFile(atPath: $0) }
@@ -19,30 +40,28 @@ final class TLSUpstream: Sendable {
     }
 
     /// Makes the certificates and starts nginx answering every request with `body`.
-    static func start(body: String) async throws -> TLSUpstream {
+    static func start(body: String, proxyTo: String? = nil) async throws -> TLSUpstream {
         let directory = FileManager.default.temporaryDirectory.path + "/lmg-tls-" + UUID().uuidString
         try FileManager.default.createDirectory(atPath: directory + "/tmp", withIntermediateDirectories: true)
-        for name in ["trusted", "other"] {
-            try await makeCA(name, in: directory)
-            try await makeServerCertificate(signedBy: name, in: directory)
-        }
+        for name in ["trusted", "other"] { try await makeCA(name, in: directory) }
+        for certificate in certificates { try await makeServerCertificate(certificate, in: directory) }
         var lastError = ""
         for _ in 0..<3 {
-            guard let trusted = TCPForwarder.freePort(), let untrusted = TCPForwarder.freePort(), trusted != untrusted else { continue }
-            let config = nginxConfig(directory: directory, body: body, ports: [("trusted", trusted), ("other", untrusted)])
+            let ports = certificates.compactMap { _ in TCPForwarder.freePort() }
+            guard ports.count == certificates.count, Set(ports).count == ports.count else { continue }
+            let config = nginxConfig(directory: directory, body: body, proxyTo: proxyTo, ports: Array(zip(certificates.map(\.name), ports)))
             try Data(config.utf8).write(to: URL(fileURLWithPath: directory + "/nginx.conf"))
             let nginx = try TestProcess(
                 executable: nginxPath, arguments: ["-p", directory, "-c", directory + "/nginx.conf", "-e", directory + "/error.log"],
                 environment: [:])
             let up = await eventually(timeout: .seconds(10)) {
-                let first = await RawSocket.connect(port: trusted)
-                let second = await RawSocket.connect(port: untrusted)
-                return first != nil && second != nil
+                for port in ports where await RawSocket.connect(port: port) == nil { return false }
+                return true
             }
             if up {
                 return TLSUpstream(
                     directory: directory, trustedCA: directory + "/trusted-ca.pem", otherCA: directory + "/other-ca.pem",
-                    trustedPort: trusted, untrustedPort: untrusted, nginx: nginx)
+                    ports: ports, nginx: nginx)
             }
             let output = await nginx.terminate(timeout: .seconds(5))
             lastError = output.combined + ((try? String(contentsOfFile: directory + "/error.log", encoding: .utf8)) ?? "")
@@ -50,12 +69,11 @@ final class TLSUpstream: Sendable {
         throw ProcessFailure("nginx did not start: \(lastError.suffix(2000))")
     }
 
-    private init(directory: String, trustedCA: String, otherCA: String, trustedPort: UInt16, untrustedPort: UInt16, nginx: TestProcess) {
+    private init(directory: String, trustedCA: String, otherCA: String, ports: [UInt16], nginx: TestProcess) {
         self.directory = directory
         self.trustedCA = trustedCA
         self.otherCA = otherCA
-        self.trustedPort = trustedPort
-        self.untrustedPort = untrustedPort
+        (trustedPort, untrustedPort, expiredPort, wrongHostPort) = (ports[0], ports[1], ports[2], ports[3])
         self.nginx = nginx
     }
 
@@ -85,35 +103,50 @@ final class TLSUpstream: Sendable {
             ], in: directory)
     }
 
-    private static func makeServerCertificate(signedBy name: String, in directory: String) async throws {
+    private static func makeServerCertificate(_ certificate: Certificate, in directory: String) async throws {
+        let name = certificate.name
         let extensions = "\(directory)/\(name)-ext.cnf"
         try Data(
-            "subjectAltName=IP:127.0.0.1,DNS:localhost\nbasicConstraints=CA:FALSE\nkeyUsage=digitalSignature\nextendedKeyUsage=serverAuth\n".utf8
+            "subjectAltName=\(certificate.subjectAltName)\nbasicConstraints=CA:FALSE\nkeyUsage=digitalSignature\nextendedKeyUsage=serverAuth\n".utf8
         ).write(to: URL(fileURLWithPath: extensions))
         try await openssl(
             [
                 "req", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes",
-                "-keyout", "\(directory)/\(name)-server.key", "-out", "\(directory)/\(name)-server.csr", "-subj", "/CN=127.0.0.1",
+                "-keyout", "\(directory)/\(name)-server.key", "-out", "\(directory)/\(name)-server.csr", "-subj", "/CN=\(name) server",
             ], in: directory)
+        // A negative lifetime puts notAfter before notBefore's "now": expired from the start,
+        // whatever the date.
         try await openssl(
             [
-                "x509", "-req", "-in", "\(directory)/\(name)-server.csr", "-CA", "\(directory)/\(name)-ca.pem",
-                "-CAkey", "\(directory)/\(name)-ca.key", "-CAcreateserial", "-out", "\(directory)/\(name)-server.pem",
-                "-days", "3650", "-extfile", extensions,
+                "x509", "-req", "-in", "\(directory)/\(name)-server.csr", "-CA", "\(directory)/\(certificate.signer)-ca.pem",
+                "-CAkey", "\(directory)/\(certificate.signer)-ca.key", "-CAcreateserial", "-out", "\(directory)/\(name)-server.pem",
+                "-days", String(certificate.days), "-extfile", extensions,
             ], in: directory)
     }
 
-    private static func nginxConfig(directory: String, body: String, ports: [(String, UInt16)]) -> String {
+    /// The connection serial number of every request served so far, in order: one distinct
+    /// number per TLS connection nginx accepted.
+    func connectionNumbers() -> [String] {
+        let log = (try? String(contentsOfFile: directory + "/access.log", encoding: .utf8)) ?? ""
+        return log.split(separator: "\n").compactMap { $0.split(separator: " ").first.map(String.init) }
+    }
+
+    private static func nginxConfig(directory: String, body: String, proxyTo: String?, ports: [(String, UInt16)]) -> String {
         var servers = ""
         for (name, port) in ports {
+            let answer =
+                if let proxyTo, name == "trusted" {
+                    "proxy_pass \(proxyTo);\n      proxy_http_version 1.1;\n      proxy_set_header Connection \"\";"
+                } else {
+                    "default_type application/json;\n      return 200 '\(body)';"
+                }
             servers += """
                   server {
                     listen 127.0.0.1:\(port) ssl http2;
                     ssl_certificate \(directory)/\(name)-server.pem;
                     ssl_certificate_key \(directory)/\(name)-server.key;
                     location / {
-                      default_type application/json;
-                      return 200 '\(body)';
+                      \(answer)
                     }
                   }
 
@@ -129,7 +162,8 @@ final class TLSUpstream: Sendable {
             error_log \(directory)/error.log warn;
             events { worker_connections 64; }
             http {
-              access_log off;
+              log_format connections '$connection $server_protocol $request_uri';
+              access_log \(directory)/access.log connections;
               client_body_temp_path \(directory)/tmp/body;
               proxy_temp_path \(directory)/tmp/proxy;
               fastcgi_temp_path \(directory)/tmp/fastcgi;
