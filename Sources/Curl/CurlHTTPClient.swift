@@ -29,6 +29,9 @@ package final class CurlHTTPClient: HTTPClient {
         loop.shutdown()
     }
 
+    /// Response bytes the transfers in flight hold now (of `maxResponseBytes`, their shared budget).
+    package var heldResponseBytes: Int { budget.heldBytes }
+
     /// Stops the transfer thread; requests still in flight fail with `.other`, later ones at once.
     package func shutdown() {
         loop.shutdown()

@@ -35,17 +35,15 @@ import TestSupport
         defer { client.shutdown() }
 
         let stalled = Task { await failure(of: UpstreamRequest(method: "GET", url: upstream.url("/stalls")), with: client) }
-        // Until the stalled answer's first bytes are held, the second may still fit.
-        var squeezed = false
         let deadline = ContinuousClock.now + .seconds(10)
-        while !squeezed, ContinuousClock.now < deadline {
-            let error = await failure(of: UpstreamRequest(method: "GET", url: upstream.url("/fits")), with: client)
-            squeezed = error?.kind == .responseTooLarge
-        }
-        #expect(squeezed, "a second answer does not fit beside the stalled one")
+        while client.heldResponseBytes < 4_096, ContinuousClock.now < deadline { await Task.yield() }
+        #expect(client.heldResponseBytes == 4_096, "the stalled answer holds its declared length")
+        let error = await failure(of: UpstreamRequest(method: "GET", url: upstream.url("/fits")), with: client)
+        #expect(error?.kind == .responseTooLarge, "a second answer does not fit beside the stalled one: \(String(describing: error))")
         stalled.cancel()
         _ = await stalled.value
+        #expect(client.heldResponseBytes == 0, "the share is given back when the stalled transfer ends")
         let fits = try await client.send(UpstreamRequest(method: "GET", url: upstream.url("/fits")))
-        #expect(fits.body.count == 3_072, "the share is given back when the stalled transfer ends")
+        #expect(fits.body.count == 3_072)
     }
 }
