@@ -119,13 +119,23 @@ extension GatewayConfig {
 
     /// Which MCP tools are offered (`tools:`).
     package struct ToolsConfig: Sendable, Equatable {
-        /// Every tool the gateway knows.
+        /// Every tool the gateway knows, in the order `tools/list` shows them.
         package static let knownNames = [
             "ticket_list", "user_list", "ticket_detail", "ticket_prepare_handle", "ticket_handle",
+            "workflow_list", "ticket_prepare_create", "ticket_create", "ticket_history",
         ]
         /// Tools that change Loonflow's state, dropped in read-only mode.
-        package static let writingNames: Set<String> = ["ticket_handle"]
+        package static let writingNames: Set<String> = ["ticket_handle", "ticket_create"]
+        /// Named groups of tools, usable in `enabled` and in a client's `X-MCP-Tools` header.
+        package static let toolsets: [String: [String]] = [
+            "read": ["ticket_list", "ticket_detail"],
+            "handle": ["ticket_prepare_handle", "ticket_handle"],
+            "create": ["workflow_list", "ticket_prepare_create", "ticket_create"],
+            "history": ["ticket_history"],
+            "users": ["user_list"],
+        ]
 
+        /// Tool and toolset names.
         package var enabled = ToolsConfig.knownNames
         /// Offers only tools that do not change anything.
         package var readOnly = false
@@ -136,9 +146,11 @@ extension GatewayConfig {
 
         package init() {}
 
-        /// The tools to register: `enabled` less the writing ones in read-only mode.
+        /// The tools to register: `enabled` with toolsets expanded, in catalogue order, less the
+        /// writing ones in read-only mode.
         package var effectiveNames: [String] {
-            readOnly ? enabled.filter { !Self.writingNames.contains($0) } : enabled
+            let wanted = Set(enabled.flatMap { Self.toolsets[$0] ?? [$0] })
+            return Self.knownNames.filter { wanted.contains($0) && !(readOnly && Self.writingNames.contains($0)) }
         }
     }
 

@@ -115,7 +115,8 @@ extension SettingRule where Value == String {
         expectation: "http(s)://host[:port]/path of a Loonflow MCP server, e.g. https://mcp.loonflow.com/mcp",
         parse: { raw in GatewayConfig.UpstreamTarget.isValidMCPURL(raw.text) ? raw.text : nil })
 
-    static let toolName = oneOf(GatewayConfig.ToolsConfig.knownNames)
+    static let toolName = oneOf(
+        GatewayConfig.ToolsConfig.knownNames + GatewayConfig.ToolsConfig.toolsets.keys.sorted())
 
     /// Exactly one of `names`.
     static func oneOf(_ names: [String]) -> SettingRule {

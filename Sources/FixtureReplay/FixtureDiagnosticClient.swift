@@ -5,7 +5,9 @@ import JSON
 /// Turns replay's 404 for an unmatched request into Loonflow's error envelope
 /// (`HTTP 200 {"code": -1, "data": "", "msg": <diagnostic>}`), so the tool error the model
 /// reads names the closest recordings and how to record the missing one, instead of a bare
-/// "HTTP 404". Every other answer passes through untouched.
+/// "HTTP 404". The `X-Loonflow-Simulator` header tells the Loonflow client this text is the
+/// replay's own, so the model does not read it as Loonflow's refusal. Every other answer passes
+/// through untouched.
 package struct FixtureDiagnosticClient: HTTPClient {
     package let replay: any HTTPClient
 
@@ -17,7 +19,8 @@ package struct FixtureDiagnosticClient: HTTPClient {
         let redactor = SecretRedactor(authorization: request.headers["Authorization"])
         let envelope: JSONValue = ["code": -1, "data": "", "msg": .string(redactor.redact(diagnostic))]
         return UpstreamResponse(
-            status: 200, headers: ["Content-Type": "application/json"], body: envelope.serialized,
+            status: 200, headers: ["Content-Type": "application/json", "X-Loonflow-Simulator": "replay-miss"],
+            body: envelope.serialized,
             httpVersion: response.httpVersion)
     }
 

@@ -8,6 +8,8 @@ package struct ReplayAnswer: Sendable {
     package var body: [UInt8]
     /// The fixture file that answered, or nil for a generated answer (404 miss, generic 500).
     package var fixtureName: String?
+    /// Headers beyond Content-Type (the simulator marks its own notes with one).
+    package var extraHeaders: [(String, String)] = []
 
     package init(status: Int, contentType: String?, body: [UInt8], fixtureName: String? = nil) {
         self.status = status
@@ -50,6 +52,7 @@ package struct ReplayAnswer: Sendable {
     var headers: HTTPHeaders {
         var headers = HTTPHeaders()
         if let contentType { headers.add("Content-Type", contentType) }
+        for (name, value) in extraHeaders { headers.add(name, value) }
         return headers
     }
 

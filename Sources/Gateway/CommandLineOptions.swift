@@ -4,7 +4,8 @@ import Config
 package enum GatewayCommand: Sendable, Equatable {
     case serve(ServeOptions)
     case checkConfig(ConfigOverrides)
-    case serveFixtures(directory: String, host: String, port: Int)
+    /// `directory` nil with `simulate`: the bundled demo model.
+    case serveFixtures(directory: String?, host: String, port: Int, simulate: Bool)
     case record(upstream: String, output: String, options: ServeOptions)
     case help
     case version
@@ -42,7 +43,7 @@ package enum CommandLineParser {
             if valued.contains(name) {
                 guard let value = inline ?? rest.popFirst() else { return .failure(UsageError("\(name) needs a value")) }
                 flags[name] = value
-            } else if name == "--stdio" {
+            } else if name == "--stdio" || name == "--simulate" {
                 switches.insert(name)
             } else if argument.hasPrefix("-") {
                 return .failure(UsageError("unknown option \(argument); see --help"))
@@ -78,11 +79,15 @@ package enum CommandLineParser {
         case "check-config":
             return .success(.checkConfig(overrides))
         case "serve-fixtures":
-            guard positional.count == 1 else { return .failure(UsageError("serve-fixtures needs exactly one DIR")) }
+            let simulate = switches.contains("--simulate")
+            guard positional.count == 1 || (simulate && positional.isEmpty) else {
+                return .failure(UsageError("serve-fixtures needs exactly one DIR (optional with --simulate)"))
+            }
             guard let port = Int(flags["--port"] ?? "8000"), (0...65535).contains(port) else {
                 return .failure(UsageError("--port must be a number from 0 to 65535"))
             }
-            return .success(.serveFixtures(directory: positional[0], host: flags["--host"] ?? "127.0.0.1", port: port))
+            return .success(
+                .serveFixtures(directory: positional.first, host: flags["--host"] ?? "127.0.0.1", port: port, simulate: simulate))
         case "record":
             guard let upstream = flags["--upstream"], let output = flags["--out"] else {
                 return .failure(UsageError("record needs --upstream URL and --out DIR"))
@@ -101,14 +106,18 @@ package enum CommandLineParser {
           loonflow-mcp-gateway [serve] [--config FILE] [--host H] [--port P] [--fixtures DIR] [--stdio]
           loonflow-mcp-gateway check-config [--config FILE]
           loonflow-mcp-gateway serve-fixtures DIR [--host H] [--port P]
+          loonflow-mcp-gateway serve-fixtures --simulate [DIR] [--host H] [--port P]
           loonflow-mcp-gateway record --upstream URL --out DIR [--config FILE] [--host H] [--port P]
           loonflow-mcp-gateway --help | --version
 
         COMMANDS
           serve            Serve MCP on http://HOST:PORT/mcp (default 127.0.0.1:8002), or on stdin/stdout
-                           with --stdio. With no Loonflow configured it serves the bundled demo fixtures.
+                           with --stdio. With no Loonflow configured it serves the bundled demo: a
+                           simulated Loonflow (Fixtures/simulator) whose tickets change in memory.
           check-config     Load the configuration, print the effective settings, exit 0 if valid.
-          serve-fixtures   Answer Loonflow's REST API from a fixture set (a fake Loonflow for tests).
+          serve-fixtures   Answer Loonflow's REST API from a fixture set (a fake Loonflow for tests);
+                           with --simulate, from the simulated Loonflow (DIR: a simulator model,
+                           default Fixtures/simulator), which computes answers and lets handles act.
           record           Serve MCP against a real Loonflow and write every upstream exchange as a
                            fixture under DIR (tokens replaced by placeholders).
 
@@ -118,6 +127,7 @@ package enum CommandLineParser {
           --port P           Listen port (server.port; 0 picks a free one)
           --fixtures DIR     Replay fixtures from DIR instead of calling Loonflow (upstream.base_url fixtures:DIR)
           --stdio            Speak newline-delimited JSON-RPC on stdin/stdout; logs go to stderr
+          --simulate         serve-fixtures: serve the simulated Loonflow instead of exact replay
           --log-level L      debug, info, warn or error (logging.level)
           --log-format F     text or json (logging.format)
           --upstream URL     record: the Loonflow to record from

@@ -3,8 +3,10 @@ import Auth
 import Config
 import FixtureReplay
 import FoundationEssentials
+import HTTPMessage
 import HTTPServer
 import Logging
+import LoonflowSimulator
 import MCPCore
 
 /// The program: parses the command line, runs the command, returns the exit status.
@@ -28,8 +30,9 @@ package enum GatewayMain {
         case .success(.record(let upstream, let output, var options)):
             options.overrides.baseURL = upstream
             return await serve(options, environment: environment, recordTo: output)
-        case .success(.serveFixtures(let directory, let host, let port)):
-            return await serveFixtures(directory: directory, host: host, port: port, environment: environment)
+        case .success(.serveFixtures(let directory, let host, let port, let simulate)):
+            if simulate { return await serveSimulator(directory: directory, host: host, port: port) }
+            return await serveFixtures(directory: directory ?? "", host: host, port: port, environment: environment)
         }
     }
 
@@ -50,6 +53,13 @@ package enum GatewayMain {
         guard let (config, source) = loadConfig(overrides, environment: environment) else { return 2 }
         print("# configuration from \(source ?? "built-in defaults") with environment and flags applied")
         print(config.describe())
+        if config.upstream.target == nil {
+            let model = UpstreamFactory.demoDirectory() ?? "Fixtures/simulator (not found from here)"
+            print(
+                "# effective setup: DEMO MODE. No Loonflow is configured (no upstream.base_url, LOONFLOW_BASE_URL or "
+                    + "--fixtures), so serve talks to the simulated demo Loonflow from \(model); demo tokens are in its "
+                    + "tokens.json")
+        }
         return 0
     }
 
@@ -89,10 +99,10 @@ package enum GatewayMain {
         defer { runtime.shutdown() }
         logger.info("config", ["source": .string(source ?? "built-in defaults"), "version": .string(gatewayVersion)])
         runtime.logStartupWarnings()
-        logDemoTokens(runtime)
+        logDemoTokens(runtime, stdio: stdio)
         if stdio {
             logger.info("stdio.ready", ["message": "speaking JSON-RPC on stdin/stdout"])
-            await StdioTransport(server: runtime.server, defaultToken: runtime.defaultToken, logger: logger, maxJSONDepth: config.limits.maxJSONDepth).run()
+            await StdioTransport(server: runtime.server, defaultToken: runtime.defaultAccessToken, logger: logger, maxJSONDepth: config.limits.maxJSONDepth).run()
             return 0
         }
         return await serveHTTP(runtime)
@@ -100,16 +110,20 @@ package enum GatewayMain {
 
     /// In demo mode, says where the demo tokens are. The tokens themselves are not logged: the
     /// rule that no token reaches a log has no exceptions, even for sample ones.
-    private static func logDemoTokens(_ runtime: GatewayRuntime) {
-        guard runtime.upstream.isDemo, let set = runtime.upstream.fixtures else { return }
-        let callers = set.tokens.entries.filter { $0.demoToken != nil }.map { "\($0.user) (\($0.role))" }
+    private static func logDemoTokens(_ runtime: GatewayRuntime, stdio: Bool) {
+        guard runtime.upstream.isDemo, let simulator = runtime.upstream.simulator else { return }
+        let callers = simulator.tokens.entries.filter { $0.demoToken != nil }.map { "\($0.user) (\($0.role))" }
         guard !callers.isEmpty else { return }
+        // stdio has no HTTP headers: the token comes from the environment or the tool argument.
+        let how =
+            stdio
+            ? "set LOONFLOW_MCP_ACCESS_TOKEN or the access_token argument to a demo_token"
+            : "send a demo_token as 'Authorization: Bearer <token>'"
         runtime.logger.info(
             "upstream.demo_tokens",
             [
-                "message": .string(
-                    "demo callers: \(callers.joined(separator: ", ")); send a demo_token from \(set.directory)/tokens.json "
-                        + "as 'Authorization: Bearer <token>'")
+                "message": .string("demo callers: \(callers.joined(separator: ", ")); \(how)"),
+                "tokens": .string("\(simulator.directory)/\(FixtureTokens.fileName)"),
             ])
     }
 
@@ -166,19 +180,53 @@ package enum GatewayMain {
             printError("loonflow-mcp-gateway: fixture set \(directory): \(error.description)")
             return 1
         }
+        return await serveREST(FixtureServer(set: set), host: host, port: port) { url in
+            Logger().info(
+                "serve_fixtures.listening",
+                ["url": .string(url), "fixtures": .string(directory), "exchanges": .number(set.exchangeCount)])
+        }
+    }
+
+    /// `serve-fixtures --simulate`: the simulated Loonflow as a REST API.
+    private static func serveSimulator(directory: String?, host: String, port: Int) async -> Int32 {
+        guard let directory = directory ?? UpstreamFactory.demoDirectory() else {
+            printError("loonflow-mcp-gateway: the bundled demo model (Fixtures/simulator) was not found; pass its DIR")
+            return 1
+        }
+        let simulator: LoonflowSimulator
+        do {
+            simulator = try LoonflowSimulator(directory: directory)
+        } catch {
+            printError("loonflow-mcp-gateway: simulated Loonflow \(directory): \(error.description)")
+            return 1
+        }
+        return await serveREST(simulator, host: host, port: port) { url in
+            Logger().info(
+                "serve_simulator.listening",
+                [
+                    "url": .string(url), "model": .string(directory), "users": .number(simulator.userCount),
+                    "tickets": .number(simulator.ticketCount),
+                    "message": "simulated Loonflow: state lives in memory and resets on restart",
+                    "tokens": .string("\(directory)/\(FixtureTokens.fileName)"),
+                ])
+        }
+    }
+
+    private static func serveREST(
+        _ handler: any HTTPHandler, host: String, port: Int, announce: (String) -> Void
+    ) async -> Int32 {
         var options = HTTPServerOptions()
         options.host = numericHost(host)
         options.port = UInt16(port)
         let server: HTTPServer
         do {
-            server = try HTTPServer(options: options, handler: FixtureServer(set: set))
+            server = try HTTPServer(options: options, handler: handler)
             try server.start()
         } catch {
             printError("loonflow-mcp-gateway: \(error.description)")
             return 1
         }
-        let logger = Logger()
-        logger.info("serve_fixtures.listening", ["url": .string("http://\(displayHost(host)):\(server.boundPort ?? 0)/api/v1.0"), "fixtures": .string(directory), "exchanges": .number(set.exchangeCount)])
+        announce("http://\(displayHost(host)):\(server.boundPort ?? 0)/api/v1.0")
         _ = await SignalWaiter.next()
         await server.stop(gracePeriod: .seconds(2))
         return 0

@@ -23,7 +23,8 @@ package final class GatewayRuntime: Sendable {
     package let router: OperationsRouter
     package let validator: AccessTokenValidator
     /// The server-wide default token (`LOONFLOW_MCP_ACCESS_TOKEN`), checked at start-up.
-    package let defaultToken: String?
+    package let defaultAccessToken: AccessToken?
+    package var defaultToken: String? { defaultAccessToken?.value }
     /// The remote Loonflow MCP server's client, when tool calls are forwarded there.
     package let forwarding: MCPUpstreamClient?
 
@@ -32,7 +33,7 @@ package final class GatewayRuntime: Sendable {
         self.logger = logger
         let validator = AccessTokenValidator(jwtKey: config.auth.jwtHS256Key.map { Array($0.utf8) })
         self.validator = validator
-        self.defaultToken = try Self.checkDefaultToken(environment["LOONFLOW_MCP_ACCESS_TOKEN"], validator: validator)
+        self.defaultAccessToken = try Self.checkDefaultToken(environment["LOONFLOW_MCP_ACCESS_TOKEN"], validator: validator)
         let metrics = Metrics(knownTools: ToolCatalog.allNames)
         self.metrics = metrics
         let upstream = try UpstreamFactory.make(config: config, logger: logger, recordTo: output, exchangeObserver: metrics)
@@ -46,16 +47,20 @@ package final class GatewayRuntime: Sendable {
         let environmentForTools = ToolEnvironment(
             client: client, tokens: TokenResolver(validator: validator), logger: logger,
             scanLimit: config.tools.actStateScanLimit)
-        var tools = ToolCatalog.tools(environment: environmentForTools, enabled: config.tools.enabled, readOnly: config.tools.readOnly)
+        var tools = ToolCatalog.tools(environment: environmentForTools, enabled: config.tools.effectiveNames)
+        var resources: (any ResourceProvider)? = TicketResources(environment: environmentForTools)
         var extras: UpstreamExtraTools?
         if let mcpURL = upstream.mcpURL {
-            // The local tools lend their definitions; their REST client is never called.
+            // The local tools lend their definitions; their REST client is never called. Only
+            // the tools a Loonflow MCP server has are forwarded, and resources need REST.
             let forwarding = MCPUpstreamClient(url: mcpURL, http: limited, clientVersion: gatewayVersion, observer: metrics)
             let setting = ForwardedTool.ForwardingSetting(
                 upstream: forwarding, tokens: TokenResolver(validator: validator),
                 allowedAppNames: Set(config.upstream.allowedAppNames), logger: logger)
-            tools = tools.map { ForwardedTool(mirroring: $0, setting: setting) }
+            tools = tools.filter { ToolCatalog.referenceNames.contains($0.name) }
+                .map { CleanTextTool(base: ForwardedTool(mirroring: $0, setting: setting)) }
             extras = UpstreamExtraTools(wanted: config.tools.upstreamExtra, setting: setting, readOnly: config.tools.readOnly)
+            resources = nil
             self.forwarding = forwarding
         } else {
             self.forwarding = nil
@@ -64,7 +69,8 @@ package final class GatewayRuntime: Sendable {
         var laterTools: (@Sendable () -> [any Tool])?
         if let extras { laterTools = { extras.tools } }
         let server = MCPServer(
-            identity: identity, tools: tools, laterTools: laterTools, callTimeout: .milliseconds(config.limits.callTimeoutMs))
+            identity: identity, tools: tools, laterTools: laterTools, callTimeout: .milliseconds(config.limits.callTimeoutMs),
+            toolsets: GatewayConfig.ToolsConfig.toolsets, resources: resources)
         self.server = server
         let sessions = config.server.sessions.key.map {
             SessionTokens(key: Array($0.utf8), lifetimeSeconds: Int64(config.server.sessions.ttlSeconds))
@@ -75,7 +81,7 @@ package final class GatewayRuntime: Sendable {
                 path: config.server.path, allowedOrigins: config.server.allowedOrigins,
                 allowedHosts: config.server.allowedHosts, boundToLoopback: Self.isLoopback(config.server.host)),
             authentication: TransportAuthentication(
-                validator: validator, defaultToken: defaultToken, anonymousDiscovery: config.auth.anonymousDiscovery),
+                validator: validator, defaultToken: defaultAccessToken?.value, anonymousDiscovery: config.auth.anonymousDiscovery),
             maxJSONDepth: config.limits.maxJSONDepth, sessions: sessions, logger: logger, observer: metrics)
         self.httpHandler = handler
         let readiness = Readiness(upstream: upstream, forwarding: forwarding, extras: extras, logger: logger)
@@ -88,22 +94,31 @@ package final class GatewayRuntime: Sendable {
             readiness: { await readiness.check() })
     }
 
-    private static func checkDefaultToken(_ raw: String?, validator: AccessTokenValidator) throws(StartupError) -> String? {
+    private static func checkDefaultToken(_ raw: String?, validator: AccessTokenValidator) throws(StartupError) -> AccessToken? {
         guard let raw, let token = normalizedToken(raw) else { return nil }
-        if case .failure(let error) = validator.validate(token) {
-            throw StartupError("LOONFLOW_MCP_ACCESS_TOKEN is not usable: \(error.description)")
+        switch validator.validate(token) {
+        case .success(let valid): return valid
+        case .failure(let error): throw StartupError("LOONFLOW_MCP_ACCESS_TOKEN is not usable: \(error.description)")
         }
-        return token
     }
+
 
     private static func instructions(_ upstream: UpstreamSetup) -> String {
         var text =
             "Loonflow tickets. Use ticket_list to find tickets, ticket_detail to read one and see the actions you "
             + "may take, then ticket_handle (try dry_run=true first). user_list finds people and their ids."
+        if upstream.mcpURL == nil {
+            // The gateway's own tools; an MCP upstream offers only the five.
+            text +=
+                " To open a ticket: workflow_list, ticket_prepare_create, then ticket_create (dry_run=true first); "
+                + "ticket_history shows what happened to a ticket."
+        }
         if upstream.isDemo {
             text +=
-                " DEMO MODE: this gateway serves recorded demo fixtures, not a real Loonflow deployment; results "
-                + "are sample data and handled tickets do not change."
+                " DEMO MODE: this gateway talks to a simulated Loonflow built from a recorded demo deployment, not "
+                + "to a real one; results are sample data. Handles and new tickets change the simulated tickets "
+                + "in memory only: a restart of the gateway resets them. Where the recording does not say what "
+                + "Loonflow would do, the answer says so (\"Loonflow simulator: ...\")."
         } else if upstream.fixtures != nil {
             text += " This gateway replays recorded fixtures; handled tickets do not change."
         } else if let mcpURL = upstream.mcpURL {
@@ -129,9 +144,13 @@ package final class GatewayRuntime: Sendable {
                 ["message": .string("listening on \(config.server.host) with no server.allowed_hosts: every Host header is accepted; list your public names to stop DNS rebinding")])
         }
         if upstream.isDemo {
+            // Short values: the logger bounds each one, and the directory has a field of its own.
             logger.info(
                 "upstream.demo",
-                ["message": .string("no Loonflow configured: serving the bundled demo fixtures from \(upstream.fixtures?.directory ?? "Fixtures/demo") (sample data, not a real deployment)")])
+                [
+                    "message": "no Loonflow configured: serving a simulated Loonflow (sample data; handles change it in memory only, a restart resets it)",
+                    "model": .string(upstream.simulator?.directory ?? "Fixtures/simulator"),
+                ])
         }
     }
 
@@ -158,6 +177,7 @@ actor Readiness {
 
     func check() async -> (ready: Bool, detail: String) {
         if let set = upstream.fixtures { return (true, "fixture set \(set.directory) loaded") }
+        if let simulator = upstream.simulator { return (true, "simulated Loonflow \(simulator.directory) loaded") }
         if let last, ContinuousClock.now - last.at < .seconds(5) { return (last.ready, last.detail) }
         if let forwarding {
             let probe = await forwarding.probe()

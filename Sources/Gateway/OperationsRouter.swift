@@ -26,7 +26,7 @@ package struct OperationsRouter: HTTPHandler {
 
     package func handle(_ request: HTTPRequest) async -> HTTPResponse {
         switch request.path {
-        case mcpPath: return await mcp.handle(request)
+        case mcpPath, mcpPath + "/readonly": return await mcp.handle(request)
         case LegacySSEHandler.streamPath, LegacySSEHandler.messagesPath:
             guard let legacySSE else { return notFound }
             return await legacySSE.handle(request)

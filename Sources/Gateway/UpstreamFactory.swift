@@ -5,6 +5,7 @@ import FoundationEssentials
 import HTTPMessage
 import Logging
 import LoonflowClient
+import LoonflowSimulator
 
 /// The upstream the gateway talks to, and what is known about it.
 package struct UpstreamSetup: Sendable {
@@ -13,7 +14,9 @@ package struct UpstreamSetup: Sendable {
     package var baseURL: String
     /// Set when the upstream is a fixture set.
     package var fixtures: FixtureSet?
-    /// True when serving the bundled demo set because nothing was configured.
+    /// Set in demo mode: the simulated Loonflow the gateway talks to.
+    package var simulator: LoonflowSimulator?
+    /// True when serving the bundled demo (the simulator) because nothing was configured.
     package var isDemo: Bool
     /// Set when tool calls go to a remote Loonflow MCP server (`upstream.mcp_url`).
     package var mcpURL: String? = nil
@@ -49,10 +52,10 @@ package enum UpstreamFactory {
             if output != nil { throw StartupError("record needs --upstream URL: the Loonflow to record from") }
             guard let demo = demoDirectory() else {
                 throw StartupError(
-                    "no Loonflow configured and the bundled demo fixtures (Fixtures/demo) were not found: set "
+                    "no Loonflow configured and the bundled demo (Fixtures/simulator) was not found: set "
                         + "upstream.base_url in gateway.yaml, LOONFLOW_BASE_URL, or --fixtures DIR")
             }
-            return try replay(directory: demo, isDemo: true)
+            return try simulated(directory: demo)
         }
     }
 
@@ -72,7 +75,8 @@ package enum UpstreamFactory {
         } catch {
             throw StartupError("could not set up libcurl: \(error)")
         }
-        return UpstreamSetup(client: curl, baseURL: baseURL, fixtures: nil, isDemo: false, shutdown: { curl.shutdown() })
+        return UpstreamSetup(
+            client: curl, baseURL: baseURL, fixtures: nil, simulator: nil, isDemo: false, shutdown: { curl.shutdown() })
     }
 
     /// With `auth.pat_exchange`, PATs are swapped for minted JWTs right above libcurl, so a
@@ -113,18 +117,31 @@ package enum UpstreamFactory {
         // Unmatched requests reach the model as Loonflow's error message naming the closest
         // recordings, rather than as a bare HTTP 404.
         let client = FixtureDiagnosticClient(replay: FixtureReplayClient(set: set))
-        return UpstreamSetup(client: client, baseURL: fixtureBaseURL, fixtures: set, isDemo: isDemo, shutdown: {})
+        return UpstreamSetup(client: client, baseURL: fixtureBaseURL, fixtures: set, simulator: nil, isDemo: isDemo, shutdown: {})
     }
 
-    /// `Fixtures/demo` next to the working directory or above the executable.
-    static func demoDirectory() -> String? {
-        var candidates = [FileManager.default.currentDirectoryPath + "/Fixtures/demo"]
-        var folder = CommandLine.arguments.first.map { executablePath($0) } ?? ""
-        for _ in 0..<6 {
-            folder = parent(folder)
-            candidates.append(folder + "/Fixtures/demo")
+    /// Demo mode: the simulated Loonflow, in process.
+    static func simulated(directory: String) throws(StartupError) -> UpstreamSetup {
+        let simulator: LoonflowSimulator
+        do {
+            simulator = try LoonflowSimulator(directory: directory)
+        } catch {
+            throw StartupError("simulated Loonflow \(directory): \(error.description)")
         }
-        return candidates.first { FileManager.default.fileExists(atPath: $0 + "/tokens.json") }
+        return UpstreamSetup(
+            client: simulator, baseURL: fixtureBaseURL, fixtures: nil, simulator: simulator, isDemo: true, shutdown: {})
+    }
+
+    /// `Fixtures/simulator` (the demo's model) next to the working directory or above the executable.
+    package static func demoDirectory() -> String? {
+        let folder = "/Fixtures/simulator"
+        var candidates = [FileManager.default.currentDirectoryPath + folder]
+        var directory = CommandLine.arguments.first.map { executablePath($0) } ?? ""
+        for _ in 0..<6 {
+            directory = parent(directory)
+            candidates.append(directory + folder)
+        }
+        return candidates.first { FileManager.default.fileExists(atPath: $0 + "/deployment.json") }
     }
 
     private static func executablePath(_ argument0: String) -> String {

@@ -8,13 +8,19 @@ import JSON
 package enum LogValue {
     /// Characters of a string value kept before the cut marker.
     package static let maxCharacters = 200
+    /// The same for a `message` field: the gateway's own sentence, which may quote a bounded
+    /// piece of upstream text, so longer, but still bounded.
+    package static let maxMessageCharacters = 1000
+
+    /// The bound for the field `key`.
+    package static func limit(forKey key: String) -> Int { key == "message" ? maxMessageCharacters : maxCharacters }
 
     /// `text` cut to `maxCharacters` Unicode scalars (not grapheme clusters: one cluster can be
     /// a megabyte of combining marks), with a marker saying how many bytes were dropped.
-    package static func bounded(_ text: String) -> String {
-        guard text.utf8.count > maxCharacters else { return text }
+    package static func bounded(_ text: String, limit: Int = maxCharacters) -> String {
+        guard text.utf8.count > limit else { return text }
         let scalars = text.unicodeScalars
-        let end = scalars.index(scalars.startIndex, offsetBy: maxCharacters, limitedBy: scalars.endIndex) ?? scalars.endIndex
+        let end = scalars.index(scalars.startIndex, offsetBy: limit, limitedBy: scalars.endIndex) ?? scalars.endIndex
         guard end < scalars.endIndex else { return text }
         let kept = String(scalars[..<end])
         return kept + "…[+\(text.utf8.count - kept.utf8.count) bytes]"
@@ -22,15 +28,15 @@ package enum LogValue {
 
     /// `value` with every string in it bounded; a container whose JSON text would still be
     /// too long becomes its bounded JSON text.
-    package static func bounded(_ value: JSONValue) -> JSONValue {
+    package static func bounded(_ value: JSONValue, limit: Int = maxCharacters) -> JSONValue {
         switch value {
         case .string(let text):
-            return .string(bounded(text))
+            return .string(bounded(text, limit: limit))
         case .array, .object:
             let text = value.jsonText
-            return text.utf8.count > maxCharacters * 2 ? .string(bounded(text)) : value
-        case .number(let number) where number.literal.utf8.count > maxCharacters:
-            return .string(bounded(number.literal))
+            return text.utf8.count > limit * 2 ? .string(bounded(text, limit: limit)) : value
+        case .number(let number) where number.literal.utf8.count > limit:
+            return .string(bounded(number.literal, limit: limit))
         case .null, .bool, .number:
             return value
         }
@@ -39,8 +45,8 @@ package enum LogValue {
     /// The value as the text format writes it: a string bare when it is made only of
     /// characters that cannot be mistaken for syntax, else double-quoted with escapes; null,
     /// booleans and numbers as JSON; arrays and objects as their JSON text, quoted.
-    package static func text(_ value: JSONValue) -> String {
-        switch bounded(value) {
+    package static func text(_ value: JSONValue, limit: Int = maxCharacters) -> String {
+        switch bounded(value, limit: limit) {
         case .string(let text): isBare(text) ? text : quoted(text)
         case let scalar where scalar.isScalar: scalar.jsonText
         case let container: quoted(container.jsonText)

@@ -64,13 +64,13 @@ package final class Logger: Sendable {
 
     private func jsonLine(_ level: LogLevel, _ event: String, _ fields: KeyValuePairs<String, JSONValue>) -> String {
         var object: JSONObject = ["ts": .string(Self.timestamp()), "level": .string(level.name), "event": .string(event)]
-        for (key, value) in fields { object[key] = LogValue.bounded(value) }
+        for (key, value) in fields { object[key] = LogValue.bounded(value, limit: LogValue.limit(forKey: key)) }
         return JSONValue.object(object).jsonText
     }
 
     private func textLine(_ level: LogLevel, _ event: String, _ fields: KeyValuePairs<String, JSONValue>) -> String {
         var line = "\(Self.timestamp()) \(level.name.uppercased()) \(event)"
-        for (key, value) in fields { line += " \(key)=\(LogValue.text(value))" }
+        for (key, value) in fields { line += " \(key)=\(LogValue.text(value, limit: LogValue.limit(forKey: key)))" }
         return line
     }
 

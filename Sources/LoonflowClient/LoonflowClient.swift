@@ -105,8 +105,14 @@ package struct LoonflowClient: Sendable {
         if code == 0 { return .success(envelope["data"] ?? .null) }
         // `/accounts/users` swaps the two fields on its caught errors.
         let text = envelope["msg"]?.stringValue ?? envelope["data"]?.stringValue ?? "error code \(code)"
+        // The demo's own notes (a replay miss, something the simulator cannot know) did not come
+        // from a Loonflow: shown as they are, not as "Loonflow refused the request".
+        if response.headers[localNoteHeader] != nil { return .failure(.refusedLocally(text)) }
         return .failure(.refused(text))
     }
+
+    /// Set by fixture replay and the simulator on answers they wrote themselves.
+    package static let localNoteHeader = "X-Loonflow-Simulator"
 
     private static func statusHint(_ status: Int) -> String {
         switch status {

@@ -58,8 +58,8 @@ package enum LoonflowError: Error, Sendable, Equatable {
 
     private static func transportMessage(_ error: UpstreamError, method: String) -> String {
         if method != "GET", error.requestMayHaveBeenSent, ![.connectFailed, .tls, .throttled].contains(error.kind) {
-            return "outcome unknown: the request reached Loonflow but no complete answer came back (\(error.kind)). "
-                + "It may or may not have been applied: check the ticket with ticket_detail before retrying."
+            // The caller adds what to check: it depends on the write.
+            return "outcome unknown: the request reached Loonflow but no complete answer came back (\(error.kind))."
         }
         switch error.kind {
         case .connectFailed:

@@ -26,16 +26,23 @@ package final class MCPServer: Sendable {
     package let toolsListTTLMs: Int
     /// The longest a tool call may run before the caller gets a tool error naming the limit.
     package let callTimeout: Duration?
+    /// Named groups of tools a client may ask for in its scope.
+    package let toolsets: [String: [String]]
+    /// Resources, when the server offers them.
+    package let resources: (any ResourceProvider)?
 
     package init(
         identity: ServerIdentity, tools: [any Tool], laterTools: (@Sendable () -> [any Tool])? = nil,
-        toolsListTTLMs: Int = 300_000, callTimeout: Duration? = nil
+        toolsListTTLMs: Int = 300_000, callTimeout: Duration? = nil, toolsets: [String: [String]] = [:],
+        resources: (any ResourceProvider)? = nil
     ) {
         self.identity = identity
         self.tools = tools
         self.laterTools = laterTools
         self.toolsListTTLMs = toolsListTTLMs
         self.callTimeout = callTimeout
+        self.toolsets = toolsets
+        self.resources = resources
     }
 
     /// Every tool offered now.
@@ -45,21 +52,17 @@ package final class MCPServer: Sendable {
         tools.first { $0.name == name } ?? laterTools?().first { $0.name == name }
     }
 
-    package var capabilities: JSONValue { ["tools": ["listChanged": false]] }
+    package var capabilities: JSONValue {
+        var capabilities: JSONObject = ["tools": ["listChanged": false]]
+        if resources != nil { capabilities["resources"] = ["listChanged": false, "subscribe": false] }
+        return .object(capabilities)
+    }
 
     /// Answers one request. `context` carries the caller's token and progress sink.
     package func handle(
         method: String, params: JSONObject?, era: ProtocolEra, context: ToolCallContext
     ) async -> Result<JSONValue, JSONRPCError> {
-        let outcome = await dispatch(method: method, params: params, era: era, context: context)
-        // The modern era reports a refused request in the HTTP status too, as the official
-        // SDK's server does; the legacy era answers JSON-RPC errors with 200.
-        guard era == .modern else { return outcome }
-        return outcome.mapError { error in
-            var error = error
-            if error.httpStatus == 200 { error.httpStatus = 400 }
-            return error
-        }
+        await dispatch(method: method, params: params, era: era, context: context)
     }
 
     private func dispatch(
@@ -69,10 +72,25 @@ package final class MCPServer: Sendable {
         case (.legacy, "initialize"): return initialize(params: params)
         case (.legacy, "ping"): return .success(.object([:]))
         case (.modern, "server/discover"): return .success(finish(discover(), era: era))
-        case (_, "tools/list"): return listTools(params: params).map { finish($0, era: era, cacheable: true) }
+        case (_, "tools/list"):
+            return listTools(params: params, scope: context.scope).map { finish($0, era: era, cacheable: true) }
         case (_, "tools/call"): return await callTool(params: params, context: context).map { finish($0, era: era) }
-        default: return .failure(.methodNotFound(method, era: era))
+        default:
+            if let resources, let answer = await resourceMethod(method, params: params, context: context, resources) {
+                // Lists carry cache hints in the modern era, as tools/list does.
+                return answer.map { finish(.object($0), era: era, cacheable: method != "resources/read") }
+            }
+            return .failure(.methodNotFound(method))
         }
+    }
+
+    /// The era a message's body selects where no transport header speaks (stdio): modern when
+    /// its `_meta` names a protocol version (which must be served), legacy otherwise. So
+    /// `server/discover` without `_meta` is a legacy request for an unknown method, and
+    /// `initialize` with a modern `_meta` a modern request for one, on every transport.
+    package static func era(ofBody params: JSONObject?) -> Result<ProtocolEra, JSONRPCError> {
+        guard params?["_meta"]?[ProtocolVersion.metaVersionKey] != nil else { return .success(.legacy) }
+        return modernVersion(of: params).map { _ in .modern }
     }
 
     /// Checks the `_meta` a modern request must carry and returns its protocol version, which
@@ -87,16 +105,16 @@ package final class MCPServer: Sendable {
     /// version it names, served or not.
     package static func modernEnvelopeVersion(of params: JSONObject?) -> Result<String, JSONRPCError> {
         guard let meta = params?["_meta"]?.objectValue else {
-            return .failure(.invalidParams("modern requests must carry params._meta", httpStatus: 400))
+            return .failure(.invalidParams("modern requests must carry params._meta"))
         }
         guard let version = meta[ProtocolVersion.metaVersionKey]?.stringValue else {
             return .failure(
-                .invalidParams("params._meta[\"\(ProtocolVersion.metaVersionKey)\"] must be a string", httpStatus: 400))
+                .invalidParams("params._meta[\"\(ProtocolVersion.metaVersionKey)\"] must be a string"))
         }
         guard meta[ProtocolVersion.metaCapabilitiesKey]?.objectValue != nil else {
             return .failure(
                 .invalidParams(
-                    "params._meta[\"\(ProtocolVersion.metaCapabilitiesKey)\"] must be an object", httpStatus: 400))
+                    "params._meta[\"\(ProtocolVersion.metaCapabilitiesKey)\"] must be an object"))
         }
         return .success(version)
     }
@@ -126,20 +144,32 @@ package final class MCPServer: Sendable {
         return .object(result)
     }
 
-    private func listTools(params: JSONObject?) -> Result<JSONValue, JSONRPCError> {
+    private func listTools(params: JSONObject?, scope: ToolScope) -> Result<JSONValue, JSONRPCError> {
         if let cursor = params?["cursor"], !cursor.isNull {
             return .failure(.invalidParams("unknown cursor: tools/list has a single page"))
         }
-        return .success(["tools": .array(offeredTools.map(\.listing))])
+        let (visible, unknown) = scope.apply(to: offeredTools, toolsets: toolsets)
+        var result: JSONObject = ["tools": .array(visible.map(\.listing))]
+        if !unknown.isEmpty {
+            result["_meta"] = .object(JSONObject([(ToolScope.unknownNamesMetaKey, .array(unknown.map { .string($0) }))]))
+        }
+        return .success(.object(result))
     }
 
     private func callTool(params: JSONObject?, context: ToolCallContext) async -> Result<JSONValue, JSONRPCError> {
         guard let name = params?["name"]?.stringValue else {
             return .failure(.invalidParams("tools/call needs params.name, the tool's name as a string"))
         }
-        guard let tool = tool(named: name) else {
-            let known = offeredTools.map(\.name).joined(separator: ", ")
-            return .failure(.invalidParams("unknown tool \"\(name.prefix(100))\"; this server has: \(known)"))
+        let (visible, unknown) = context.scope.apply(to: offeredTools, toolsets: toolsets)
+        guard let tool = visible.first(where: { $0.name == name }) else {
+            let known = visible.map(\.name).joined(separator: ", ")
+            var message = "unknown tool \"\(name.prefix(100))\"; this server has: \(known)"
+            if self.tool(named: name) != nil {
+                message = "tool \"\(name)\" is not available on this request: the client narrowed the tools "
+                    + "(X-MCP-Readonly, X-MCP-Tools or the read-only path); available: \(known)"
+            }
+            if !unknown.isEmpty { message += ". X-MCP-Tools names no tool or toolset: \(unknown.joined(separator: ", "))" }
+            return .failure(.invalidParams(message))
         }
         var arguments = JSONObject()
         switch params?["arguments"] {
@@ -149,6 +179,29 @@ package final class MCPServer: Sendable {
         }
         let result = await Deadline.run(tool: tool, arguments: arguments, context: context, limit: callTimeout)
         return .success(result.json)
+    }
+
+    /// The `resources/...` methods; nil for any other method.
+    private func resourceMethod(
+        _ method: String, params: JSONObject?, context: ToolCallContext, _ resources: any ResourceProvider
+    ) async -> Result<JSONObject, JSONRPCError>? {
+        switch method {
+        case "resources/templates/list":
+            return .success(["resourceTemplates": .array(resources.templates)])
+        case "resources/list":
+            switch params?["cursor"] {
+            case nil, .null?: return await resources.list(cursor: nil, context: context)
+            case .string(let cursor)?: return await resources.list(cursor: cursor, context: context)
+            case let other?: return .failure(.invalidParams("params.cursor must be a string, got \(other.typeName)"))
+            }
+        case "resources/read":
+            guard let uri = params?["uri"]?.stringValue else {
+                return .failure(.invalidParams("resources/read needs params.uri, the resource's URI as a string"))
+            }
+            return await resources.read(uri: uri, context: context)
+        default:
+            return nil
+        }
     }
 
     /// Adds what every modern result carries: `resultType`, the server's identity in `_meta`,

@@ -1,3 +1,4 @@
+import Auth
 import JSON
 
 /// Hints about a tool's effects, as the protocol defines them (untrusted by clients).
@@ -28,6 +29,12 @@ package struct ToolResult: Sendable, Equatable {
     package var isError: Bool
     package var text: String
     package var structuredContent: JSONObject?
+    /// Result-level `_meta` (omitted when empty).
+    package var meta: JSONObject = [:]
+    /// Extra text blocks after the main one, for what the model should know about the answer.
+    package var notes: [String] = []
+    /// `resource_link` blocks after the text, one per resource the result names.
+    package var links: [JSONValue] = []
 
     package init(isError: Bool, text: String, structuredContent: JSONObject?) {
         self.isError = isError
@@ -35,9 +42,10 @@ package struct ToolResult: Sendable, Equatable {
         self.structuredContent = structuredContent
     }
 
+    /// The text block is the structured content as compact JSON: the same information, fewer
+    /// tokens of the model's context than indented JSON.
     package static func success(_ structured: JSONObject) -> ToolResult {
-        let text = JSONSerializer(pretty: true).string(.object(structured))
-        return ToolResult(isError: false, text: text, structuredContent: structured)
+        ToolResult(isError: false, text: JSONSerializer().string(.object(structured)), structuredContent: structured)
     }
 
     package static func failure(_ message: String) -> ToolResult {
@@ -45,9 +53,11 @@ package struct ToolResult: Sendable, Equatable {
     }
 
     package var json: JSONValue {
-        var object: JSONObject = ["content": [["type": "text", "text": .string(text)]]]
+        let blocks = ([text] + notes).map { JSONValue.object(["type": "text", "text": .string($0)]) } + links
+        var object: JSONObject = ["content": .array(blocks)]
         if let structuredContent { object["structuredContent"] = .object(structuredContent) }
         object["isError"] = .bool(isError)
+        if !meta.isEmpty { object["_meta"] = .object(meta) }
         return .object(object)
     }
 }
@@ -57,18 +67,21 @@ package typealias ProgressReporter = @Sendable (_ progress: Double, _ total: Dou
 
 /// What a tool knows about the call beyond its arguments.
 package struct ToolCallContext: Sendable {
-    /// The token the transport supplied (an HTTP header, or the server default), already
-    /// checked for shape. The tool argument `access_token`, when given, takes precedence.
-    package var transportToken: String?
+    /// The caller the transport identified (an HTTP header, or the server default), already
+    /// validated: its kind, fingerprint and JWT claims travel with it, so nothing checks or
+    /// hashes it again. The tool argument `access_token`, when given, takes precedence.
+    package var transportToken: AccessToken?
     /// Where the transport token came from, for messages (`Authorization header`).
     package var transportTokenSource: String?
     package var requestID: JSONRPCID?
     package var progress: ProgressReporter?
     /// Where the transport cancels this call (`notifications/cancelled`).
     package var cancellation: CallCancellation?
+    /// How the client narrowed the tools for this request.
+    package var scope: ToolScope = .unrestricted
 
     package init(
-        transportToken: String? = nil, transportTokenSource: String? = nil, requestID: JSONRPCID? = nil,
+        transportToken: AccessToken? = nil, transportTokenSource: String? = nil, requestID: JSONRPCID? = nil,
         progress: ProgressReporter? = nil, cancellation: CallCancellation? = nil
     ) {
         self.transportToken = transportToken

@@ -21,7 +21,7 @@ extension StreamableHTTPHandler {
         case .failure(let error):
             record.outcome = "rpc_error"
             record.rpcCode = error.code
-            return ResponseBuilder.error(id: id, error)
+            return ResponseBuilder.error(id: id, error, status: ErrorStatus.envelope)
         case .success(let selected): era = selected
         }
         record.era = era
@@ -47,15 +47,17 @@ extension StreamableHTTPHandler {
         let wantsStream =
             method == "tools/call" && params?["_meta"]?["progressToken"] != nil
             && HTTPPolicy.acceptable(request.headers["Accept"]).eventStream
+        let scope = policy.toolScope(request)
         if wantsStream {
             record.outcome = "stream"
-            return streamedCall(id: id, method: method, params: params, era: era, caller: caller, key: key)
+            return streamedCall(id: id, method: method, params: params, era: era, caller: caller, key: key, scope: scope)
         }
-        let context = ToolCallContext(transportToken: caller.token?.value, transportTokenSource: caller.tokenSource, requestID: id)
+        var context = ToolCallContext(transportToken: caller.token, transportTokenSource: caller.tokenSource, requestID: id)
+        context.scope = scope
         let (outcome, cancelled) = await runRegistered(key: key, context: context) { context in
             await self.server.handle(method: method, params: params, era: era, context: context)
         }
-        var response = respond(id: id, outcome: outcome, record: &record)
+        var response = respond(id: id, outcome: outcome, era: era, record: &record)
         if cancelled, case .success = outcome { record.outcome = "cancelled" }
         if method == "initialize", let sessions, case .success(let result) = outcome {
             let version = result["protocolVersion"]?.stringValue ?? ProtocolVersion.newestLegacy
@@ -64,7 +66,9 @@ extension StreamableHTTPHandler {
         return response
     }
 
-    private func respond(id: JSONRPCID, outcome: Result<JSONValue, JSONRPCError>, record: inout RequestRecord) -> HTTPResponse {
+    private func respond(
+        id: JSONRPCID, outcome: Result<JSONValue, JSONRPCError>, era: ProtocolEra, record: inout RequestRecord
+    ) -> HTTPResponse {
         switch outcome {
         case .success(let result):
             if result["isError"] == .bool(true) { record.outcome = "tool_error" }
@@ -72,7 +76,7 @@ extension StreamableHTTPHandler {
         case .failure(let error):
             record.outcome = "rpc_error"
             record.rpcCode = error.code
-            return ResponseBuilder.error(id: id, error)
+            return ResponseBuilder.error(id: id, error, status: ErrorStatus.of(error, era: era))
         }
     }
 
@@ -95,7 +99,8 @@ extension StreamableHTTPHandler {
 
     /// Answers over SSE: progress notifications while the tool works, then the result.
     private func streamedCall(
-        id: JSONRPCID, method: String, params: JSONObject?, era: ProtocolEra, caller: Caller, key: InFlightCalls.Key
+        id: JSONRPCID, method: String, params: JSONObject?, era: ProtocolEra, caller: Caller, key: InFlightCalls.Key,
+        scope: ToolScope
     ) -> HTTPResponse {
         let (stream, continuation) = AsyncStream<[UInt8]>.makeStream()
         let progressToken = params?["_meta"]?["progressToken"] ?? .null
@@ -105,7 +110,8 @@ extension StreamableHTTPHandler {
             if let message { notification["message"] = .string(message) }
             continuation.yield(ResponseBuilder.sseEvent(["jsonrpc": "2.0", "method": "notifications/progress", "params": .object(notification)]))
         }
-        let context = ToolCallContext(transportToken: caller.token?.value, transportTokenSource: caller.tokenSource, requestID: id, progress: progress)
+        var context = ToolCallContext(transportToken: caller.token, transportTokenSource: caller.tokenSource, requestID: id, progress: progress)
+        context.scope = scope
         let server = self.server
         let task = Task {
             let (outcome, _) = await self.runRegistered(key: key, context: context) { context in
@@ -131,7 +137,7 @@ extension StreamableHTTPHandler {
         if let header = request.headers["MCP-Protocol-Version"], ProtocolVersion.era(of: header) == nil {
             record.outcome = "rpc_error"
             record.rpcCode = -32022
-            return ResponseBuilder.error(id: nil, .unsupportedVersion(header))
+            return ResponseBuilder.error(id: nil, .unsupportedVersion(header), status: ErrorStatus.envelope)
         }
         let sessionID = sessions.flatMap { try? $0.check(method: method, headers: request.headers).get() }
         switch authenticate(method: method, params: params, isNotification: true, headers: request.headers) {

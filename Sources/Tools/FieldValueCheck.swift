@@ -92,7 +92,10 @@ package enum FieldValueCheck {
     }
 
     /// Whether `provided` leaves a read-only field as it is.
+    /// Both sides are compared as the model sees them, without hidden characters (`TextHygiene`).
     static func sameValue(_ provided: JSONValue, _ current: JSONValue, kind: Kind) -> Bool {
+        let provided = TextHygiene.clean(provided).value
+        let current = TextHygiene.clean(current).value
         if isEmpty(provided), isEmpty(current) { return true }
         switch kind {
         case .number:

@@ -70,3 +70,16 @@ package struct FormPermissions: Sendable, Equatable {
     package var readonlyFields: [String] { fields.filter { !$0.isEditable }.map(\.key) }
     package var editableFields: [String] { fields.filter(\.isEditable).map(\.key) }
 }
+
+extension FormPermissions {
+    /// `field_permissions` and the three field lists, in the order the detail and creation
+    /// tools show them.
+    package var listing: [(String, JSONValue)] {
+        [
+            ("field_permissions", .object(fieldPermissions)),
+            ("required_fields", .array(requiredFields.map { .string($0) })),
+            ("optional_fields", .array(optionalFields.map { .string($0) })),
+            ("readonly_fields", .array(readonlyFields.map { .string($0) })),
+        ]
+    }
+}

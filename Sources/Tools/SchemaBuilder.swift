@@ -32,13 +32,30 @@ package enum Schema {
         return .object(object)
     }
 
-    /// The two arguments every tool shares.
-    package static let accessToken = string(
-        "Loonflow access token (personal access token lfpat.<uuid>.<secret>, or a JWT). Usually leave empty: "
-            + "the gateway uses the token the MCP client sent in its Authorization header.")
-    package static let appName = string(
-        "Loonflow application to act as. Leave as \"loonflow\" unless your administrator told you otherwise.",
-        default: "loonflow")
+    /// The two arguments every tool shares, described briefly: they are in every definition.
+    package static let accessToken = string("Leave empty: the client's Authorization header is used.")
+    package static let appName = string("Leave as \"loonflow\".", default: "loonflow")
+
+    package static let page = integer("1-based page; past the end serves the last page.", default: 1, minimum: 1)
+    package static let perPage = integer("Rows per page.", default: 10, minimum: 1, maximum: 1000)
+
+    /// The output properties of `FormPermissions.listing`.
+    package static let fieldListProperties: [(String, JSONValue)] = [
+        ("field_permissions", ["type": "object", "additionalProperties": ["type": "string"]]),
+        ("required_fields", ["type": "array", "items": ["type": "string"]]),
+        ("optional_fields", ["type": "array", "items": ["type": "string"]]),
+        ("readonly_fields", ["type": "array", "items": ["type": "string"]]),
+    ]
+
+    /// An output schema: these properties, all required, more allowed.
+    package static func output(_ properties: [(String, JSONValue)], optional: [(String, JSONValue)] = []) -> JSONValue {
+        [
+            "type": "object",
+            "properties": .object(JSONObject(properties + optional)),
+            "required": .array(properties.map { .string($0.0) }),
+            "additionalProperties": true,
+        ]
+    }
 
     package static func paginatedOutput(listKey: String, rowDescription: String) -> JSONValue {
         [

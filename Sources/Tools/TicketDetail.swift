@@ -34,25 +34,13 @@ package struct TicketDetail: Tool {
     }
 
     package var outputSchema: JSONValue {
-        [
-            "type": "object",
-            "properties": [
-                "form_schema": ["type": "object"],
-                "field_permissions": ["type": "object", "additionalProperties": ["type": "string"]],
-                "required_fields": ["type": "array", "items": ["type": "string"]],
-                "optional_fields": ["type": "array", "items": ["type": "string"]],
-                "readonly_fields": ["type": "array", "items": ["type": "string"]],
-                "actions": ["type": "array", "items": ["type": "object"]],
-                "action_base_node_id": ["type": "string"],
-                "admin_actions": ["type": "array", "items": ["type": "object"]],
-                "admin_action_base_node_id": ["type": "string"],
-            ],
-            "required": [
-                "form_schema", "field_permissions", "required_fields", "optional_fields", "readonly_fields", "actions",
-                "action_base_node_id", "admin_actions", "admin_action_base_node_id",
-            ],
-            "additionalProperties": true,
-        ]
+        Schema.output(
+            [("form_schema", ["type": "object"])] + Schema.fieldListProperties + [
+                ("actions", ["type": "array", "items": ["type": "object"]]),
+                ("action_base_node_id", ["type": "string"]),
+                ("admin_actions", ["type": "array", "items": ["type": "object"]]),
+                ("admin_action_base_node_id", ["type": "string"]),
+            ])
     }
 
     package var annotations: ToolAnnotations {
@@ -75,18 +63,13 @@ package struct TicketDetail: Tool {
 
     /// The answer in the reference server's key order.
     package static func output(_ snapshot: TicketSnapshot) -> JSONObject {
-        let form = snapshot.form
-        return [
-            "form_schema": .object(snapshot.formSchema),
-            "field_permissions": .object(form.fieldPermissions),
-            "required_fields": .array(form.requiredFields.map { .string($0) }),
-            "optional_fields": .array(form.optionalFields.map { .string($0) }),
-            "readonly_fields": .array(form.readonlyFields.map { .string($0) }),
-            "actions": .array(snapshot.actions),
-            "action_base_node_id": snapshot.actionBaseNodeID,
-            "admin_actions": .array(snapshot.adminActions),
-            "admin_action_base_node_id": snapshot.adminActionBaseNodeID,
-        ]
+        JSONObject(
+            [("form_schema", .object(snapshot.formSchema))] + snapshot.form.listing + [
+                ("actions", .array(snapshot.actions)),
+                ("action_base_node_id", snapshot.actionBaseNodeID),
+                ("admin_actions", .array(snapshot.adminActions)),
+                ("admin_action_base_node_id", snapshot.adminActionBaseNodeID),
+            ])
     }
 }
 

@@ -162,10 +162,9 @@ package struct TicketHandle: Tool {
     private func send(_ request: HandleRequest, ticketID: String, token: AccessToken, appName: String)
         async throws(ToolFailure)
     {
-        let client = environment.client
-        let body = request.body
-        let write = Task { await client.post("tickets/\(ticketID)/handle", body: body, token: token, appName: appName) }
-        switch await write.value {
+        let answer = await WriteOutcome.sendOnce(
+            environment.client, "tickets/\(ticketID)/handle", body: request.body, token: token, appName: appName)
+        switch answer {
         case .success: return
         case .failure(let error): throw ToolFailure(Self.explainHandleFailure(error))
         }
@@ -179,11 +178,10 @@ package struct TicketHandle: Tool {
         case .refused("Internal Server Error"):
             return error.message + ". Loonflow hit an unexpected error while handling the ticket; check the ticket "
                 + "with ticket_detail before retrying."
-        case .tokenProbablyRejected, .unexpectedStatus, .invalidResponse:
-            return "outcome unknown: Loonflow did not confirm the action. " + error.message
-                + " The action may or may not have been applied: check the ticket with ticket_detail before retrying."
-        case .refused, .unauthenticated, .transport, .refusedLocally:
-            return error.message
+        default:
+            return WriteOutcome.explain(
+                error, subject: "the action",
+                unknown: "The action may or may not have been applied: check the ticket with ticket_detail before retrying.")
         }
     }
 }

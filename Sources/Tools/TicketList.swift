@@ -77,6 +77,12 @@ package struct TicketList: Tool {
     }
 
     package func call(arguments: JSONObject, context: ToolCallContext) async -> ToolResult {
+        var result = await rows(arguments: arguments, context: context)
+        result.links = TicketResources.links(result.structuredContent?["ticket_list"]?.arrayValue ?? [])
+        return result
+    }
+
+    private func rows(arguments: JSONObject, context: ToolCallContext) async -> ToolResult {
         await runTool { () async throws(ToolFailure) -> JSONObject in
             let args = ToolArguments(arguments)
             try args.rejectUnknown(allowed: ["access_token", "app_name", "category", "act_state", "reverse", "per_page", "page"] + Self.stringFilters)

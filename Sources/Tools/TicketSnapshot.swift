@@ -27,6 +27,21 @@ package struct TicketSnapshot: Sendable {
 package struct TicketForm: Sendable {
     package var schema: JSONObject
     package var permissions: FormPermissions
+
+    /// Reads `{form_schema: {component_info_list, workflow_metadata}}`, the shape of the detail
+    /// form and of the creation form.
+    package init(_ data: JSONValue) throws(ToolFailure) {
+        guard let schema = data["form_schema"]?.objectValue else {
+            throw ToolFailure("Loonflow's answer could not be read: \"form_schema\" is missing or not an object")
+        }
+        guard let components = schema["component_info_list"]?.arrayValue else {
+            throw ToolFailure("Loonflow's answer could not be read: \"component_info_list\" is missing or not a list")
+        }
+        self.schema = [
+            "component_info_list": .array(components), "workflow_metadata": schema["workflow_metadata"] ?? .null,
+        ]
+        permissions = FormPermissions(componentInfoList: components)
+    }
 }
 
 /// The raw answers of the three detail calls. The form's failure decides: when it fails the
@@ -56,16 +71,7 @@ package struct TicketDetailAnswers: Sendable {
         case .success(let value): data = value
         case .failure(let error): throw ToolFailure(Self.explainFormFailure(error))
         }
-        guard let schema = data["form_schema"]?.objectValue else {
-            throw ToolFailure("Loonflow's answer could not be read: \"form_schema\" is missing or not an object")
-        }
-        guard let components = schema["component_info_list"]?.arrayValue else {
-            throw ToolFailure("Loonflow's answer could not be read: \"component_info_list\" is missing or not a list")
-        }
-        let shown: JSONObject = [
-            "component_info_list": .array(components), "workflow_metadata": schema["workflow_metadata"] ?? .null,
-        ]
-        return TicketForm(schema: shown, permissions: FormPermissions(componentInfoList: components))
+        return try TicketForm(data)
     }
 
     /// Everything, failing as the reference does: the form first, then the actions.

@@ -91,7 +91,9 @@ import Testing
         Case(
             yaml: "tools:\n  enabled:\n    - ticket_list\n    - ticket_delete\n", line: 4, key: "tools.enabled",
             problem:
-                "expected one of ticket_list, user_list, ticket_detail, ticket_prepare_handle, ticket_handle, got \"ticket_delete\""
+                "expected one of ticket_list, user_list, ticket_detail, ticket_prepare_handle, ticket_handle, "
+                + "workflow_list, ticket_prepare_create, ticket_create, ticket_history, create, handle, history, read, "
+                + "users, got \"ticket_delete\""
         ),
         Case(
             yaml: "tools:\n  enabled: [ticket_list, ticket_list]\n", line: 2, key: "tools.enabled",

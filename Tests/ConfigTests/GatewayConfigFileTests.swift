@@ -22,6 +22,7 @@ import Testing
         #expect(
             config.tools.enabled == [
                 "ticket_list", "user_list", "ticket_detail", "ticket_prepare_handle", "ticket_handle",
+                "workflow_list", "ticket_prepare_create", "ticket_create", "ticket_history",
             ])
         #expect(!config.tools.readOnly && config.tools.actStateScanLimit == 2_000)
         #expect(config.limits.maxBodyBytes == 4_194_304 && config.limits.maxConnections == 1_024)
@@ -131,6 +132,17 @@ import Testing
           format: json
 
         """
+
+    @Test(arguments: [
+        ("[read, history]", false, ["ticket_list", "ticket_detail", "ticket_history"]),
+        ("[create, users, ticket_list]", false, ["ticket_list", "user_list", "workflow_list", "ticket_prepare_create", "ticket_create"]),
+        ("[create, handle]", true, ["ticket_prepare_handle", "workflow_list", "ticket_prepare_create"]),
+    ])
+    func toolsetsExpandInCatalogueOrder(_ enabled: String, _ readOnly: Bool, _ offered: [String]) throws {
+        let folder = TemporaryDirectory()
+        let file = folder.write("gateway.yaml", "tools:\n  enabled: \(enabled)\n  read_only: \(readOnly)\n")
+        #expect(try GatewayConfig.load(file: file).tools.effectiveNames == offered)
+    }
 
     @Test func resolvesRelativeFixturesAgainstTheFilesFolder() throws {
         let folder = TemporaryDirectory()

@@ -13,11 +13,13 @@ let fixturesRoot: String = {
     return path + "/Fixtures"
 }()
 
-/// Every fixture set shipped under `Fixtures/` (a folder with a tokens.json).
+/// Every fixture set shipped under `Fixtures/` (a folder with a tokens.json); the simulator's
+/// model (a folder with a deployment.json) is not a replay set.
 func shippedSetDirectories() -> [String] {
     let names = (try? FileManager.default.contentsOfDirectory(atPath: fixturesRoot)) ?? []
     return names.sorted().map { fixturesRoot + "/" + $0 }.filter {
         FileManager.default.fileExists(atPath: $0 + "/tokens.json")
+            && !FileManager.default.fileExists(atPath: $0 + "/deployment.json")
     }
 }
 

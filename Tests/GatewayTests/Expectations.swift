@@ -57,4 +57,7 @@ func toolNames(_ result: JSONValue?) -> [String] {
     result?["tools"]?.arrayValue?.compactMap { $0["name"]?.stringValue } ?? []
 }
 
-let allToolNames = ["ticket_list", "user_list", "ticket_detail", "ticket_prepare_handle", "ticket_handle"]
+let allToolNames = [
+    "ticket_list", "user_list", "ticket_detail", "ticket_prepare_handle", "ticket_handle", "workflow_list",
+    "ticket_prepare_create", "ticket_create", "ticket_history",
+]

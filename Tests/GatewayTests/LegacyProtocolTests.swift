@@ -66,7 +66,7 @@ import TestSupport
 
     @Test func unknownMethodIsAnErrorInsideHTTP200() async throws {
         try await withGateway { _, client, _ in
-            let response = try await client.legacy("resources/list", id: 5, token: Tokens.alice)
+            let response = try await client.legacy("prompts/list", id: 5, token: Tokens.alice)
             expectRPCError(response, status: 200, code: -32601, id: 5)
             let discover = try await client.legacy("server/discover", id: 6, token: Tokens.alice)
             #expect(discover.errorCode == -32601 || discover.status == 400, "discover needs modern _meta: \(discover.text)")

@@ -205,7 +205,7 @@ import TestSupport
 
     @Test func unknownMethodIsNotFound() async throws {
         try await withGateway { _, client, _ in
-            let response = try await client.modern("resources/list", id: "r1", token: Tokens.alice)
+            let response = try await client.modern("prompts/list", id: "r1", token: Tokens.alice)
             expectRPCError(response, status: 404, code: -32601, id: "r1")
             let ping = try await client.modern("ping", id: 3, token: Tokens.alice)
             expectRPCError(ping, status: 404, code: -32601, id: 3)

@@ -225,12 +225,15 @@ final class ExchangeCounts: PATExchangeObserver {
         let exchange = PATExchange(
             base: curl, baseURL: loonflow.baseURL, key: Array("not-the-deployment-key".utf8), lifetimeSeconds: 60, maxEntries: 10,
             observer: counts, now: { clock.now })
-        let response = try await exchange.send(
-            UpstreamRequest(method: "GET", url: loonflow.upstream.url("/api/v1.0/tickets"), headers: ["Authorization": "Bearer \(Self.alicePAT)"]))
-        #expect(response.status == 200)
-        #expect(loonflow.callers.last == .init(path: "/api/v1.0/tickets", email: "alice@loonapp.com", byPAT: true))
+        for _ in 0..<3 {
+            let response = try await exchange.send(
+                UpstreamRequest(method: "GET", url: loonflow.upstream.url("/api/v1.0/tickets"), headers: ["Authorization": "Bearer \(Self.alicePAT)"]))
+            #expect(response.status == 200)
+            #expect(loonflow.callers.last == .init(path: "/api/v1.0/tickets", email: "alice@loonapp.com", byPAT: true))
+        }
         #expect(counts["fellBack"] == 1 && counts["exchanged"] == 0)
-        #expect(exchange.entryCount == 0)
+        #expect(loonflow.patChecks == 4, "one check by the exchange, then the PAT on each call as without it")
+        #expect(loonflow.acceptedJWTs.isEmpty)
     }
 
     @Test func leastRecentlyUsedEntryGoesWhenFull() async throws {

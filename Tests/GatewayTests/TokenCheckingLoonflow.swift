@@ -3,6 +3,7 @@ import Crypto
 import HTTPMessage
 import JSON
 import Synchronization
+import Testing
 import TestSupport
 
 /// A loopback Loonflow that checks bearer tokens the way Loonflow 3.2.1 does: a PAT by a

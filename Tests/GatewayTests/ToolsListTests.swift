@@ -2,12 +2,15 @@ import JSON
 import Testing
 import TestSupport
 
-/// `tools/list`: the five tools in a fixed order with complete schemas, in both eras.
+/// `tools/list`: every tool in a fixed order with complete schemas, in both eras.
 @Suite struct ToolsListTests {
-    static let readTools = ["ticket_list", "user_list", "ticket_detail", "ticket_prepare_handle"]
+    static let readTools = [
+        "ticket_list", "user_list", "ticket_detail", "ticket_prepare_handle", "workflow_list", "ticket_prepare_create",
+        "ticket_history",
+    ]
 
     @Test(arguments: [false, true])
-    func listsAllFiveWithFullSchemas(modern: Bool) async throws {
+    func listsEveryToolWithFullSchemas(modern: Bool) async throws {
         try await withGateway { _, client, _ in
             let response = modern
                 ? try await client.modern("tools/list", token: Tokens.alice)
@@ -32,8 +35,9 @@ import TestSupport
                     #expect(annotations["idempotentHint"] == true)
                 } else {
                     #expect(annotations["readOnlyHint"] == false)
-                    #expect(annotations["destructiveHint"] == true, "ticket_handle changes tickets")
-                    #expect(annotations["idempotentHint"] == false, "ticket_handle repeated acts twice")
+                    // Creating adds a ticket and overwrites nothing; handling changes one.
+                    #expect(annotations["destructiveHint"] == .bool(name == "ticket_handle"), "\(name)")
+                    #expect(annotations["idempotentHint"] == false, "\(name) repeated acts twice")
                 }
                 #expect(annotations["openWorldHint"] == false)
             }
@@ -58,12 +62,14 @@ import TestSupport
         }
     }
 
-    @Test func readOnlyModeDropsTheWritingTool() async throws {
+    @Test func readOnlyModeDropsTheWritingTools() async throws {
         try await withGateway(configure: { $0.tools.readOnly = true }) { _, client, _ in
             let response = try await client.legacy("tools/list", token: Tokens.alice)
             #expect(toolNames(expectResult(response)) == Self.readTools)
-            let call = try await client.callTool("ticket_handle", token: Tokens.alice)
-            #expect(call.errorCode == -32602)
+            for tool in ["ticket_handle", "ticket_create"] {
+                let call = try await client.callTool(tool, token: Tokens.alice)
+                #expect(call.errorCode == -32602)
+            }
         }
     }
 }

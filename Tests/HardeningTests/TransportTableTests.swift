@@ -67,14 +67,14 @@ struct TransportRow: Sendable, CustomTestStringConvertible {
         TransportRow(name: "a JSON string is not a request → 400 -32600", request: TransportRow.body(#""ping""#), status: 400, code: -32600, id: .null),
         TransportRow(name: "an object without method → 400 -32600 echoing the id", request: TransportRow.body(#"{"jsonrpc":"2.0","id":3}"#), status: 400, code: -32600, id: 3),
         TransportRow(name: "jsonrpc 1.0 → 400 -32600", request: TransportRow.body(#"{"jsonrpc":"1.0","id":4,"method":"ping"}"#), status: 400, code: -32600, id: 4),
-        TransportRow(name: "unknown method, legacy → 200 -32601", request: TransportRow.body(#"{"jsonrpc":"2.0","id":5,"method":"resources/list"}"#), status: 200, code: -32601, id: 5),
+        TransportRow(name: "unknown method, legacy → 200 -32601", request: TransportRow.body(#"{"jsonrpc":"2.0","id":5,"method":"prompts/list"}"#), status: 200, code: -32601, id: 5),
         TransportRow(
             name: "unknown method, modern → 404 -32601",
             request: { port in
                 var headers = HTTPWire.mcpHeaders(port: port, token: Tokens.alice, protocolVersion: MCPTestClient.modernVersion)
-                headers.append(("Mcp-Method", "resources/list"))
+                headers.append(("Mcp-Method", "prompts/list"))
                 let meta = #"{"io.modelcontextprotocol/protocolVersion":"2026-07-28","io.modelcontextprotocol/clientCapabilities":{}}"#
-                return HTTPWire.request(headers: headers, body: Array(#"{"jsonrpc":"2.0","id":6,"method":"resources/list","params":{"_meta":\#(meta)}}"#.utf8))
+                return HTTPWire.request(headers: headers, body: Array(#"{"jsonrpc":"2.0","id":6,"method":"prompts/list","params":{"_meta":\#(meta)}}"#.utf8))
             }, status: 404, code: -32601, id: 6),
         TransportRow(name: "duplicate keys → 400 naming the key", request: TransportRow.body(#"{"jsonrpc":"2.0","id":1,"id":2,"method":"ping"}"#), status: 400, code: -32700, id: .null, messageContains: #"duplicate object key "id""#),
         TransportRow(name: "lone surrogate → 400 saying so", request: TransportRow.body(#"{"jsonrpc":"2.0","id":"\ud800","method":"ping"}"#), status: 400, code: -32700, id: .null, messageContains: "lone UTF-16 surrogate"),

@@ -100,7 +100,7 @@ import TestSupport
             #expect(summary["sdk"] == "1.27.0")
             #expect(summary["protocol_version"] == "2025-11-25")
             #expect(summary["session_id_prefix"] == .null, "no session key, so no session id")
-            #expect(summary["tools"] == 5)
+            #expect(summary["tools"] == 9, "every tool of the catalogue")
             Self.expectSpreadAndClean(summary, rig: rig)
         }
     }
@@ -113,7 +113,7 @@ import TestSupport
             #expect(summary["sdk"] == "1.27.0")
             #expect(summary["protocol_version"] == "2025-11-25")
             #expect(summary["session_id_prefix"] == "s1.", "a signed session id was issued")
-            #expect(summary["tools"] == 5)
+            #expect(summary["tools"] == 9, "every tool of the catalogue")
             Self.expectSpreadAndClean(summary, rig: rig)
         }
     }

@@ -1,8 +1,16 @@
-/// Minted JWTs by PAT hash, at most `capacity` of them: the least recently used entry goes
+/// What the exchange remembers for one PAT.
+enum ExchangedToken: Sendable, Equatable {
+    /// The JWT minted for the PAT's owner.
+    case jwt(String)
+    /// The owner could not be named with the key: the PAT goes to Loonflow as it is.
+    case passThrough
+}
+
+/// Exchanged tokens by PAT hash, at most `capacity` of them: the least recently used entry goes
 /// first when a new one needs room, and an expired entry is never handed out.
 struct ExchangeCache {
     struct Entry {
-        var jwt: String
+        var token: ExchangedToken
         /// Unix seconds after which the PAT must be verified again.
         var validUntil: Int64
         var lastUse: UInt64
@@ -16,8 +24,8 @@ struct ExchangeCache {
 
     var count: Int { entries.count }
 
-    /// The JWT for `key` while it is still valid at `now`; an expired entry is dropped.
-    mutating func jwt(for key: String, now: Int64) -> String? {
+    /// The entry for `key` while it is still valid at `now`; an expired entry is dropped.
+    mutating func token(for key: String, now: Int64) -> ExchangedToken? {
         guard var entry = entries[key] else { return nil }
         guard now < entry.validUntil else {
             entries[key] = nil
@@ -26,13 +34,13 @@ struct ExchangeCache {
         useCounter += 1
         entry.lastUse = useCounter
         entries[key] = entry
-        return entry.jwt
+        return entry.token
     }
 
-    mutating func store(_ jwt: String, for key: String, validUntil: Int64, now: Int64) {
+    mutating func store(_ token: ExchangedToken, for key: String, validUntil: Int64, now: Int64) {
         if entries[key] == nil, entries.count >= capacity { makeRoom(now: now) }
         useCounter += 1
-        entries[key] = Entry(jwt: jwt, validUntil: validUntil, lastUse: useCounter)
+        entries[key] = Entry(token: token, validUntil: validUntil, lastUse: useCounter)
     }
 
     /// Drops the expired entries, or the least recently used one when none has expired.

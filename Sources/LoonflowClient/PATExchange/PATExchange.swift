@@ -50,7 +50,7 @@ package final class PATExchange: HTTPClient {
     }
 
     private enum Lookup {
-        case cached(String)
+        case cached(ExchangedToken)
         case verifying(Task<Minted?, any Error>)
         case shared(Task<Minted?, any Error>)
     }
@@ -77,7 +77,7 @@ package final class PATExchange: HTTPClient {
         self.state = Mutex(State(cache: ExchangeCache(capacity: maxEntries)))
     }
 
-    /// How many minted JWTs are held.
+    /// How many PATs have an entry (a minted JWT, or a note to send the PAT as it is).
     package var entryCount: Int { state.withLock { $0.cache.count } }
 
     package func send(_ request: UpstreamRequest) async throws(UpstreamError) -> UpstreamResponse {
@@ -115,7 +115,7 @@ package final class PATExchange: HTTPClient {
     /// the PAT should go to Loonflow itself.
     private func minted(for pat: String, key: String, isWrite: Bool) async throws(UpstreamError) -> Minted? {
         let lookup = state.withLock { state -> Lookup in
-            if let jwt = state.cache.jwt(for: key, now: now()) { return .cached(jwt) }
+            if let token = state.cache.token(for: key, now: now()) { return .cached(token) }
             if let running = state.pending[key] { return .shared(running) }
             let started = Task { try await self.verify(pat, key: key) }
             state.pending[key] = started
@@ -123,9 +123,11 @@ package final class PATExchange: HTTPClient {
         }
         let task: Task<Minted?, any Error>
         switch lookup {
-        case .cached(let jwt):
+        case .cached(.jwt(let jwt)):
             observer?.patExchangeCacheHit()
             return .jwt(jwt)
+        case .cached(.passThrough):
+            return nil
         case .verifying(let running):
             task = running
         case .shared(let running):
@@ -160,13 +162,15 @@ package final class PATExchange: HTTPClient {
             let jwt = signer.sign([
                 "exp": .number(Int(validUntil + 30)), "iat": .number(Int(started)), "data": .object(user),
             ])
-            state.withLock { $0.cache.store(jwt, for: key, validUntil: validUntil, now: started) }
+            state.withLock { $0.cache.store(.jwt(jwt), for: key, validUntil: validUntil, now: started) }
             observer?.patExchanged()
             result = .jwt(jwt)
         case .rejected(let refusal):
             observer?.patVerificationRefused()
             result = .rejected(refusal)
         case .unidentified:
+            // Remembered too, so a wrong key costs one extra check per lifetime, not one per call.
+            state.withLock { $0.cache.store(.passThrough, for: key, validUntil: started + lifetimeSeconds, now: started) }
             observer?.patExchangeFellBack()
             result = nil
         }

@@ -15,7 +15,8 @@ import json
 import os
 import sys
 
-TOOL_NAMES = ["ticket_list", "user_list", "ticket_detail", "ticket_prepare_handle", "ticket_handle"]
+TOOL_NAMES = ["ticket_list", "user_list", "ticket_detail", "ticket_prepare_handle", "ticket_handle",
+              "workflow_list", "ticket_prepare_create", "ticket_create", "ticket_history"]
 
 
 class Mismatch(Exception):
