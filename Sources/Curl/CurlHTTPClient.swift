@@ -4,7 +4,8 @@ import HTTPMessage
 ///
 /// Idle keep-alive connections are reused between requests, HTTP/2 is used over TLS when the
 /// server offers it, and TLS peers are verified unless `insecure` is set. Bodies are decoded
-/// from gzip and capped at `maxResponseBytes`.
+/// from gzip and capped at `maxResponseBytes`, for one answer and for all answers in flight
+/// together (`ResponseBudget`).
 ///
 /// Idempotent requests are dropped promptly when the calling task is cancelled and are retried
 /// once when a reused connection broke before any answer. Non-idempotent requests use a fresh
@@ -13,17 +14,23 @@ import HTTPMessage
 package final class CurlHTTPClient: HTTPClient {
     private let options: CurlClientOptions
     private let loop: CurlEventLoop
+    /// What all answers in flight may hold together: one answer's cap.
+    private let budget: ResponseBudget
 
     /// Starts the transfer thread.
     /// - Throws: `CurlError` when libcurl or the thread cannot be set up.
     package init(options: CurlClientOptions = CurlClientOptions()) throws(CurlError) {
         self.options = options
+        budget = ResponseBudget(limit: options.maxResponseBytes)
         loop = try CurlEventLoop(maxConnectionsPerHost: options.maxConnectionsPerHost)
     }
 
     deinit {
         loop.shutdown()
     }
+
+    /// Response bytes the transfers in flight hold now (of `maxResponseBytes`, their shared budget).
+    package var heldResponseBytes: Int { budget.heldBytes }
 
     /// Stops the transfer thread; requests still in flight fail with `.other`, later ones at once.
     package func shutdown() {
@@ -45,7 +52,7 @@ package final class CurlHTTPClient: HTTPClient {
     private func attempt(_ request: UpstreamRequest) async throws(UpstreamError) -> TransferOutcome {
         let transfer: Transfer
         do {
-            transfer = try Transfer(request: request, options: options)
+            transfer = try Transfer(request: request, options: options, budget: budget)
         } catch {
             throw UpstreamError(
                 .other, requestMayHaveBeenSent: false, detail: "could not prepare the request: \(error)")

@@ -17,17 +17,23 @@ final class Transfer: @unchecked Sendable {
     var continuation: CheckedContinuation<TransferOutcome, Never>?
 
     private let maxResponseBytes: Int
+    private let budget: ResponseBudget
     private var body: [UInt8] = []
+    /// The body capacity taken from `budget`, given back when the transfer ends or fails.
+    private var budgeted = 0
+    /// The body length the answer declared (`Content-Length`), when it did.
+    private var declaredLength: Int?
     private var headers = HTTPHeaders()
     private var headersReceived = false
     private var requestStarted = false
     private var exceededSizeCap = false
 
     /// - Throws: `CurlError` when the handle cannot be created or an option is refused.
-    init(request: UpstreamRequest, options: CurlClientOptions) throws(CurlError) {
+    init(request: UpstreamRequest, options: CurlClientOptions, budget: ResponseBudget) throws(CurlError) {
         easy = try EasyHandle()
         isIdempotent = request.isIdempotent
         maxResponseBytes = options.maxResponseBytes
+        self.budget = budget
         try configure(for: request, options: options)
         try installCallbacks()
     }
@@ -42,6 +48,8 @@ final class Transfer: @unchecked Sendable {
     /// - Parameters:
     ///   - multi: the multi handle to detach from, or nil when the handle was never added.
     func finish(_ ending: Ending, detachingFrom multi: UnsafeMutableRawPointer?) {
+        // A failed transfer's bytes are of no use to anyone: free them before anything else.
+        if case .completed(let code) = ending, code == CURLE_OK {} else { dropBody() }
         let outcome = TransferOutcome(
             ending: ending.outcomeEnding(errorMessage: easy.errorMessage),
             status: easy.longInfo(CURLINFO_RESPONSE_CODE),
@@ -52,6 +60,8 @@ final class Transfer: @unchecked Sendable {
         if let multi { _ = curl_multi_remove_handle(multi, easy.raw) }
         easy.close()
         body = []
+        budget.give(budgeted)
+        budgeted = 0
         continuation?.resume(returning: outcome)
         continuation = nil
     }
@@ -76,14 +86,37 @@ final class Transfer: @unchecked Sendable {
 
     // MARK: - Callbacks (event-loop thread)
 
-    /// Keeps body bytes; answers 0 (so libcurl aborts) once the body would outgrow the cap.
+    /// Keeps body bytes; answers 0 (so libcurl aborts) once the body would outgrow the cap or
+    /// the client's budget, and frees what it held at once.
     fileprivate func receiveBody(_ bytes: UnsafeRawBufferPointer) -> Int {
-        guard body.count + bytes.count <= maxResponseBytes else {
+        let needed = body.count + bytes.count
+        guard needed <= maxResponseBytes, reserve(needed) else {
             exceededSizeCap = true
+            dropBody()
             return 0
         }
         body.append(contentsOf: bytes)
         return bytes.count
+    }
+
+    /// Grows the body's capacity to hold `needed` bytes within the cap: to the declared length
+    /// when the answer gave one, else by doubling (never past the cap), so a body near the cap
+    /// does not sit in a buffer twice its size. The growth is taken from the budget first.
+    private func reserve(_ needed: Int) -> Bool {
+        guard needed > body.capacity else { return true }
+        let declared = declaredLength.flatMap { $0 >= needed ? $0 : nil }
+        let wanted = declared ?? max(needed, 2 * body.capacity, 16 * 1024)
+        let capacity = min(wanted, maxResponseBytes)
+        guard budget.take(capacity - budgeted) else { return false }
+        budgeted = capacity
+        body.reserveCapacity(capacity)
+        return true
+    }
+
+    private func dropBody() {
+        body = []
+        budget.give(budgeted)
+        budgeted = 0
     }
 
     /// Keeps one header line as sent; a status line starts a fresh set (after `100 Continue`).
@@ -94,11 +127,28 @@ final class Transfer: @unchecked Sendable {
         let line = String(decoding: bytes[..<end], as: UTF8.self)
         if line.hasPrefix("HTTP/") {
             headers = HTTPHeaders()
+            declaredLength = nil
         } else if let colon = line.firstIndex(of: ":") {
             let value = line[line.index(after: colon)...].trimmingBlanks()
             headers.add(String(line[..<colon]), value)
+        } else if line.isEmpty {
+            return endOfHeaders() ? bytes.count : 0
         }
         return bytes.count
+    }
+
+    /// Notes the declared length of an unencoded body; false (abort) when it is over the cap,
+    /// so such an answer is refused before a byte of it is kept.
+    private func endOfHeaders() -> Bool {
+        guard headers["Content-Encoding"] == nil, let length = headers["Content-Length"].flatMap({ Int($0) }) else {
+            return true
+        }
+        declaredLength = length
+        guard length <= maxResponseBytes else {
+            exceededSizeCap = true
+            return false
+        }
+        return true
     }
 
     fileprivate func markRequestStarted() { requestStarted = true }

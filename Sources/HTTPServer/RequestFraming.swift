@@ -7,6 +7,8 @@ struct FramingRefusal: Sendable, Equatable {
     var message: String
 
     /// The answer: a JSON-RPC error without an id, like every other transport refusal.
+    /// `message` is one of this file's fixed texts (no quote, no backslash), so it is
+    /// written into the JSON as it is.
     var response: HTTPResponse {
         var body: [UInt8] = []
         body += #"{"jsonrpc":"2.0","id":null,"error":{"code":-32600,"message":""#.utf8

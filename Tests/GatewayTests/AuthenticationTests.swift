@@ -31,7 +31,7 @@ import Testing
         }
     }
 
-    @Test(arguments: [Tokens.garbage, Tokens.malformedPAT, Tokens.expiredJWT, Tokens.aliceJWTWithoutExpiry, "lfpat.x.y", "a.b.c"])
+    @Test(arguments: [Tokens.garbage, Tokens.malformedPAT, Tokens.expiredJWT, Tokens.aliceJWTWithoutExpiry, Tokens.stringExpiryJWT, "lfpat.x.y", "a.b.c"])
     func badHeaderTokenIs401InvalidToken(token: String) async throws {
         try await withGateway { _, client, loonflow in
             for headers: HTTPHeaders in [["Authorization": "Bearer \(token)"], ["X-Loonflow-Access-Token": token]] {

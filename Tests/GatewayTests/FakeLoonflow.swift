@@ -29,13 +29,18 @@ enum Tokens {
     /// A second valid JWT of alice's, so that four token sources can each carry a distinct token.
     static let aliceJWTLater = TestJWT.make(userID: aliceID, email: "alice@loonapp.com", exp: TestJWT.futureExpiry + 60)
     static let expiredJWT = TestJWT.make(userID: aliceID, email: "alice@loonapp.com", exp: TestJWT.pastExpiry)
+    /// `exp` as a string naming a date in 2001: RFC 7519 makes it malformed, not unexpired.
+    static let stringExpiryJWT = TestJWT.make(payload: [
+        "exp": "1000000000", "data": ["id": .string(aliceID), "email": "alice@loonapp.com", "type": "common"],
+    ])
 
     /// Everything that must never show in a log, a response or any output: whole tokens and
     /// the secret parts of the personal access tokens.
     static let secrets: [String] = [
         alice, bob, admin, unknown, garbage, malformedPAT, aliceJWT, aliceJWTWithoutExpiry, aliceJWTLater, expiredJWT,
-        aliceSecret, bobSecret, adminSecret, unknownSecret, "malformedSecretE2E_Wd4Rf6", "not-a-loonflow-token",
-    ] + [aliceJWT, aliceJWTWithoutExpiry, aliceJWTLater, expiredJWT].map { String($0.split(separator: ".")[2]) }
+        stringExpiryJWT, aliceSecret, bobSecret, adminSecret, unknownSecret, "malformedSecretE2E_Wd4Rf6",
+        "not-a-loonflow-token",
+    ] + [aliceJWT, aliceJWTWithoutExpiry, aliceJWTLater, expiredJWT, stringExpiryJWT].map { String($0.split(separator: ".")[2]) }
 
     /// The secrets that occur in `text`, for a readable failure message.
     static func leaked(in text: String) -> [String] {

@@ -66,6 +66,19 @@ final class ExchangeCounts: PATExchangeObserver {
         return Setup(loonflow: loonflow, exchange: exchange, clock: clock, counts: counts, curl: curl)
     }
 
+    @Test func anErrorQuotingTheMintedJWTDoesNotCarryIt() async throws {
+        let setup = try Self.setUp()
+        defer { setup.stop() }
+        let response = try await setup.exchange.send(
+            UpstreamRequest(
+                method: "GET", url: setup.loonflow.upstream.url(TokenCheckingLoonflow.quotingPath),
+                headers: ["Authorization": "Bearer \(Self.alicePAT)"]))
+        let minted = try #require(setup.loonflow.acceptedJWTs.last, "Loonflow saw a minted JWT")
+        let text = String(decoding: response.body, as: UTF8.self)
+        #expect(!text.contains(String(minted.split(separator: ".")[2])), "\(text)")
+        #expect(text.contains("token rejected: Bearer [redacted]"), "\(text)")
+    }
+
     @Test func concurrentFirstCallsVerifyOnce() async throws {
         // The verification is held until every other caller is waiting for it.
         let gate = TestGate()

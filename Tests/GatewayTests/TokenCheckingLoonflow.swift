@@ -98,6 +98,9 @@ final class TokenCheckingLoonflow: Sendable {
         return user
     }
 
+    /// Answers an error that quotes the `Authorization` header it was sent.
+    static let quotingPath = "/api/v1.0/tickets/quoting-error"
+
     private static func user(email: String) -> User? {
         [alice, admin].first { $0.email == email }
     }
@@ -122,6 +125,8 @@ final class TokenCheckingLoonflow: Sendable {
             return Self.ok(["workflow_info_list": [], "page": 1, "per_page": 1, "total": 0])
         case "/api/v1.0/tickets":
             return .json(TestUpstream.recordingBody(named: "tickets.category.duty.alice"))
+        case Self.quotingPath:
+            return Self.refused("token rejected: \(request.headers["Authorization"] ?? "")")
         default:
             if request.method == "POST", request.path.hasSuffix("/handle") { return Self.ok([:]) }
             return .notFound

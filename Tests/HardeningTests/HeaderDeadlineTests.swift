@@ -21,8 +21,9 @@ import Testing
 
         // Well inside the idle timeout between bytes, so only the head deadline can end it.
         let head = Array("POST /mcp HTTP/1.1\r\nHost: 127.0.0.1:\(port)\r\nX-Padding: \(String(repeating: "a", count: 400))".utf8)
-        let trickler = try #require(await RawSocket.connect(port: port))
+        // Before the connect: the server's clock starts at its accept, which comes after it.
         let started = ContinuousClock.now
+        let trickler = try #require(await RawSocket.connect(port: port))
         let dripping = Task {
             for byte in head {
                 guard !Task.isCancelled, await trickler.send([byte]) else { return }

@@ -16,11 +16,16 @@ package enum TestJWT {
     package static func make(
         userID: String, email: String, exp: Int64? = futureExpiry, key: [UInt8] = defaultKey
     ) -> String {
-        let header: JSONValue = ["alg": "HS256", "typ": "JWT"]
         var payload: JSONObject = [
             "data": ["id": .string(userID), "email": .string(email), "type": "common"]
         ]
         if let exp { payload["exp"] = .number(JSONNumber(Int(exp))) }
+        return make(payload: payload, key: key)
+    }
+
+    /// A signed token with exactly `payload` (claims of any type, for the refusal tests).
+    package static func make(payload: JSONObject, key: [UInt8] = defaultKey) -> String {
+        let header: JSONValue = ["alg": "HS256", "typ": "JWT"]
         let signingInput = Base64URL.encode(header.serialized) + "." + Base64URL.encode(JSONValue.object(payload).serialized)
         let signature = HMACSHA256.authenticationCode(key: key, message: Array(signingInput.utf8))
         return signingInput + "." + Base64URL.encode(signature)

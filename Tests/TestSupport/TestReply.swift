@@ -27,6 +27,8 @@ package enum TestReply: Sendable {
     case headersThenHang(status: Int, headers: HTTPHeaders, declaredLength: Int)
     /// Declares all of `body`, writes only its first `sentBytes`, then closes.
     case partialBodyThenClose(status: Int, headers: HTTPHeaders, body: [UInt8], sentBytes: Int)
+    /// Declares all of `body`, writes only its first `sentBytes`, then hangs.
+    case partialBodyThenHang(status: Int, headers: HTTPHeaders, body: [UInt8], sentBytes: Int)
 
     /// A JSON answer.
     package static func json(_ text: String, status: Int = 200) -> TestReply {

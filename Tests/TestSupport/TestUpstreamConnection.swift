@@ -121,6 +121,12 @@ struct TestUpstreamConnection {
             let prefix = Array(body.prefix(sentBytes))
             _ = LoopbackSocket.sendAll(fd, Self.head(status, headers, length: body.count) + prefix)
             return false
+        case .partialBodyThenHang(let status, let headers, let body, let sentBytes):
+            let prefix = Array(body.prefix(sentBytes))
+            if LoopbackSocket.sendAll(fd, Self.head(status, headers, length: body.count) + prefix) {
+                waitForPeerToLeave()
+            }
+            return false
         }
     }
 

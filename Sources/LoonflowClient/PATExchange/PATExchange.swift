@@ -87,12 +87,22 @@ package final class PATExchange: HTTPClient {
         case .jwt(let jwt)?:
             var exchanged = request
             exchanged.headers.set("Authorization", "Bearer \(jwt)")
-            return try await base.send(exchanged)
+            return Self.withoutMintedToken(try await base.send(exchanged), jwt: jwt)
         case .rejected(let refusal)?:
             return refusal
         case nil:
             return try await base.send(request)
         }
+    }
+
+    /// Error answers are short, and Loonflow's may quote the `Authorization` it was sent: the
+    /// minted JWT is replaced in them before they travel up (the client's own PAT is redacted
+    /// by `LoonflowClient`). Longer bodies are pages of Loonflow's rows and stay as they are.
+    private static func withoutMintedToken(_ response: UpstreamResponse, jwt: String) -> UpstreamResponse {
+        guard response.body.count <= 64 * 1024 else { return response }
+        var redacted = response
+        redacted.body = SecretRedactor(secrets: AccessToken.secretParts(of: jwt)).redact(response.body)
+        return redacted
     }
 
     /// The PAT of a `Bearer lfpat.…` request, else nil.
