@@ -12,7 +12,6 @@ struct ConcurrencyTests {
         let handler = ClosureHandler { request in
             if occupancy.enter() == clients { allInside.open() }
             _ = await allInside.wait(atMost: .seconds(10))
-            try? await Task.sleep(for: .milliseconds(300))
             occupancy.leave()
             return HTTPResponse(status: 200, body: Array(request.path.utf8))
         }

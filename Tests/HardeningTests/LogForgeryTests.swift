@@ -29,7 +29,7 @@ import TestSupport
     func requestAndAuditLinesCannotBeForged(format: String) async throws {
         let upstream = try TestUpstream()
         defer { upstream.stop() }
-        let gateway = try LocalGateway(upstream: upstream.baseURL) { $0.logging.format = .init(rawValue: format)! }
+        let gateway = try GatewayHarness(upstreamBaseURL: upstream.baseURL) { $0.logging.format = .init(rawValue: format)! }
         let port = gateway.port
 
         // Finding 8: a forged line through `method`, without a token.
