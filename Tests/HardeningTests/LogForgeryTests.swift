@@ -49,7 +49,7 @@ import TestSupport
         _ = await RawSocket.exchange(port: port, Self.post(port, token: Tokens.alice, bigTool))
         await gateway.stop()
 
-        let lines = gateway.logs.lineList
+        let lines = gateway.logs.lines
         let text = lines.joined(separator: "\n")
         #expect(!lines.contains { $0.contains("\n") || $0.contains("\r") }, "every entry is one physical line")
         #expect(!text.split(separator: "\n").contains { $0.hasPrefix("2026-01-01T00:00:00.000Z") }, "no forged line:\n\(text.prefix(3000))")

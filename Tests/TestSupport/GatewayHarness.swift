@@ -11,27 +11,6 @@ package struct GatewayHarnessError: Error, Sendable, CustomStringConvertible {
     package init(_ description: String) { self.description = description }
 }
 
-/// Every log line a gateway wrote, kept so a test can read them (and prove no token is in them).
-package final class LogCapture: Sendable {
-    private let lines = Mutex<[String]>([])
-
-    package init() {}
-
-    package func append(_ line: String) {
-        lines.withLock { $0.append(line) }
-    }
-
-    package var text: String { lines.withLock { $0.joined(separator: "\n") } }
-
-    /// Every line, in order.
-    package var lineList: [String] { lines.withLock { $0 } }
-
-    /// A logger writing into this capture at `level`, in `format`.
-    package func logger(level: Logging.LogLevel = .debug, format: Logging.LogFormat = .text) -> Logger {
-        Logger(level: level, format: format, sink: { [self] line in append(line) })
-    }
-}
-
 /// A whole gateway running in this process on 127.0.0.1 with an OS-chosen port: the same
 /// `GatewayRuntime` and router the program builds, behind a real `HTTPServer`.
 package final class GatewayHarness: Sendable {

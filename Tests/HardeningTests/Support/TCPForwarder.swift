@@ -1,4 +1,5 @@
 import Glibc
+import TestSupport
 import Synchronization
 
 /// A loopback port whose behaviour the test switches between calls: refusing connections
