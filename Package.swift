@@ -40,7 +40,7 @@ let package = Package(
         .target(name: "Crypto", dependencies: ["CCrypto"], swiftSettings: strict),
 
         // The protocol, the product logic and the wiring.
-        .target(name: "MCPCore", dependencies: ["JSON"], swiftSettings: strict),
+        .target(name: "MCPCore", dependencies: ["JSON", "Auth"], swiftSettings: strict),
         .target(
             name: "MCPHTTP", dependencies: ["MCPCore", "HTTPMessage", "JSON", "Crypto", "Auth", "Logging"],
             swiftSettings: strict),
@@ -81,14 +81,14 @@ let package = Package(
         .testTarget(name: "ConfigTests", dependencies: ["Config", "YAML"], swiftSettings: strict),
         .testTarget(name: "CryptoTests", dependencies: ["Crypto"], swiftSettings: strict),
         .testTarget(name: "LoggingTests", dependencies: ["Logging", "JSON"], swiftSettings: strict),
-        .testTarget(name: "MCPCoreTests", dependencies: ["MCPCore", "JSON"], swiftSettings: strict),
+        .testTarget(name: "MCPCoreTests", dependencies: ["MCPCore", "JSON", "Auth"], swiftSettings: strict),
         .testTarget(name: "MCPHTTPTests", dependencies: ["MCPHTTP", "MCPCore", "JSON", "HTTPMessage", "TestSupport"], swiftSettings: strict),
         .testTarget(name: "AuthTests", dependencies: ["Auth", "JSON", "Crypto"], swiftSettings: strict),
-        .testTarget(name: "ToolsTests", dependencies: ["Tools", "TestSupport", "JSON", "Curl"], swiftSettings: strict),
+        .testTarget(name: "ToolsTests", dependencies: ["Tools", "TestSupport", "JSON", "Curl", "Auth"], swiftSettings: strict),
         .testTarget(name: "FixtureReplayTests", dependencies: ["FixtureReplay", "TestSupport", "Gateway", "Config", "MCPCore", "HTTPServer", "Curl", "HTTPMessage", "JSON", "Crypto", "Auth"], swiftSettings: strict),
         .testTarget(
             name: "LoonflowSimulatorTests",
-            dependencies: ["LoonflowSimulator", "FixtureReplay", "JSON", "LoonflowClient", "Auth"],
+            dependencies: ["LoonflowSimulator", "FixtureReplay", "JSON", "LoonflowClient", "Auth", "HTTPServer", "Curl", "HTTPMessage"],
             swiftSettings: strict),
         .testTarget(
             name: "GatewayTests", dependencies: ["Gateway", "TestSupport", "JSON", "LoonflowClient", "Curl", "Auth", "Crypto", "HTTPMessage"], exclude: ["Interop"],

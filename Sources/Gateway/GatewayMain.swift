@@ -102,7 +102,7 @@ package enum GatewayMain {
         logDemoTokens(runtime, stdio: stdio)
         if stdio {
             logger.info("stdio.ready", ["message": "speaking JSON-RPC on stdin/stdout"])
-            await StdioTransport(server: runtime.server, defaultToken: runtime.defaultToken, logger: logger, maxJSONDepth: config.limits.maxJSONDepth).run()
+            await StdioTransport(server: runtime.server, defaultToken: runtime.defaultAccessToken, logger: logger, maxJSONDepth: config.limits.maxJSONDepth).run()
             return 0
         }
         return await serveHTTP(runtime)
@@ -114,14 +114,17 @@ package enum GatewayMain {
         guard runtime.upstream.isDemo, let simulator = runtime.upstream.simulator else { return }
         let callers = simulator.tokens.entries.filter { $0.demoToken != nil }.map { "\($0.user) (\($0.role))" }
         guard !callers.isEmpty else { return }
-        let file = "\(simulator.directory)/\(FixtureTokens.fileName)"
         // stdio has no HTTP headers: the token comes from the environment or the tool argument.
         let how =
             stdio
-            ? "set LOONFLOW_MCP_ACCESS_TOKEN to a demo_token from \(file), or pass one as the access_token tool argument"
-            : "send a demo_token from \(file) as 'Authorization: Bearer <token>'"
+            ? "set LOONFLOW_MCP_ACCESS_TOKEN or the access_token argument to a demo_token"
+            : "send a demo_token as 'Authorization: Bearer <token>'"
         runtime.logger.info(
-            "upstream.demo_tokens", ["message": .string("demo callers: \(callers.joined(separator: ", ")); \(how)")])
+            "upstream.demo_tokens",
+            [
+                "message": .string("demo callers: \(callers.joined(separator: ", ")); \(how)"),
+                "tokens": .string("\(simulator.directory)/\(FixtureTokens.fileName)"),
+            ])
     }
 
     private static func serveHTTP(_ runtime: GatewayRuntime) async -> Int32 {
@@ -203,8 +206,8 @@ package enum GatewayMain {
                 [
                     "url": .string(url), "model": .string(directory), "users": .number(simulator.userCount),
                     "tickets": .number(simulator.ticketCount),
-                    "message": .string(
-                        "simulated Loonflow: state lives in memory and resets on restart; tokens in \(directory)/\(FixtureTokens.fileName)"),
+                    "message": "simulated Loonflow: state lives in memory and resets on restart",
+                    "tokens": .string("\(directory)/\(FixtureTokens.fileName)"),
                 ])
         }
     }

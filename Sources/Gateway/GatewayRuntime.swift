@@ -23,7 +23,8 @@ package final class GatewayRuntime: Sendable {
     package let router: OperationsRouter
     package let validator: AccessTokenValidator
     /// The server-wide default token (`LOONFLOW_MCP_ACCESS_TOKEN`), checked at start-up.
-    package let defaultToken: String?
+    package let defaultAccessToken: AccessToken?
+    package var defaultToken: String? { defaultAccessToken?.value }
     /// The remote Loonflow MCP server's client, when tool calls are forwarded there.
     package let forwarding: MCPUpstreamClient?
 
@@ -32,7 +33,7 @@ package final class GatewayRuntime: Sendable {
         self.logger = logger
         let validator = AccessTokenValidator(jwtKey: config.auth.jwtHS256Key.map { Array($0.utf8) })
         self.validator = validator
-        self.defaultToken = try Self.checkDefaultToken(environment["LOONFLOW_MCP_ACCESS_TOKEN"], validator: validator)
+        self.defaultAccessToken = try Self.checkDefaultToken(environment["LOONFLOW_MCP_ACCESS_TOKEN"], validator: validator)
         let metrics = Metrics(knownTools: ToolCatalog.allNames)
         self.metrics = metrics
         let upstream = try UpstreamFactory.make(config: config, logger: logger, recordTo: output, exchangeObserver: metrics)
@@ -80,7 +81,7 @@ package final class GatewayRuntime: Sendable {
                 path: config.server.path, allowedOrigins: config.server.allowedOrigins,
                 allowedHosts: config.server.allowedHosts, boundToLoopback: Self.isLoopback(config.server.host)),
             authentication: TransportAuthentication(
-                validator: validator, defaultToken: defaultToken, anonymousDiscovery: config.auth.anonymousDiscovery),
+                validator: validator, defaultToken: defaultAccessToken?.value, anonymousDiscovery: config.auth.anonymousDiscovery),
             maxJSONDepth: config.limits.maxJSONDepth, sessions: sessions, logger: logger, observer: metrics)
         self.httpHandler = handler
         let readiness = Readiness(upstream: upstream, forwarding: forwarding, extras: extras, logger: logger)
@@ -93,18 +94,25 @@ package final class GatewayRuntime: Sendable {
             readiness: { await readiness.check() })
     }
 
-    private static func checkDefaultToken(_ raw: String?, validator: AccessTokenValidator) throws(StartupError) -> String? {
+    private static func checkDefaultToken(_ raw: String?, validator: AccessTokenValidator) throws(StartupError) -> AccessToken? {
         guard let raw, let token = normalizedToken(raw) else { return nil }
-        if case .failure(let error) = validator.validate(token) {
-            throw StartupError("LOONFLOW_MCP_ACCESS_TOKEN is not usable: \(error.description)")
+        switch validator.validate(token) {
+        case .success(let valid): return valid
+        case .failure(let error): throw StartupError("LOONFLOW_MCP_ACCESS_TOKEN is not usable: \(error.description)")
         }
-        return token
     }
+
 
     private static func instructions(_ upstream: UpstreamSetup) -> String {
         var text =
             "Loonflow tickets. Use ticket_list to find tickets, ticket_detail to read one and see the actions you "
             + "may take, then ticket_handle (try dry_run=true first). user_list finds people and their ids."
+        if upstream.mcpURL == nil {
+            // The gateway's own tools; an MCP upstream offers only the five.
+            text +=
+                " To open a ticket: workflow_list, ticket_prepare_create, then ticket_create (dry_run=true first); "
+                + "ticket_history shows what happened to a ticket."
+        }
         if upstream.isDemo {
             text +=
                 " DEMO MODE: this gateway talks to a simulated Loonflow built from a recorded demo deployment, not "
@@ -136,13 +144,12 @@ package final class GatewayRuntime: Sendable {
                 ["message": .string("listening on \(config.server.host) with no server.allowed_hosts: every Host header is accepted; list your public names to stop DNS rebinding")])
         }
         if upstream.isDemo {
+            // Short values: the logger bounds each one, and the directory has a field of its own.
             logger.info(
                 "upstream.demo",
                 [
-                    "message": .string(
-                        "no Loonflow configured: serving the bundled demo, a simulated Loonflow built from "
-                            + "\(upstream.simulator?.directory ?? "Fixtures/simulator") (sample data, not a real deployment; "
-                            + "handles change it in memory only and a restart resets it)")
+                    "message": "no Loonflow configured: serving a simulated Loonflow (sample data; handles change it in memory only, a restart resets it)",
+                    "model": .string(upstream.simulator?.directory ?? "Fixtures/simulator"),
                 ])
         }
     }

@@ -9,7 +9,7 @@ import Synchronization
 package final class Metrics: RequestObserver, UpstreamObserver, PATExchangeObserver {
     static let knownMethods: Set<String> = [
         "initialize", "ping", "tools/list", "tools/call", "server/discover", "notifications/initialized",
-        "notifications/cancelled",
+        "notifications/cancelled", "resources/list", "resources/read", "resources/templates/list",
     ]
     static let buckets: [Double] = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30]
 

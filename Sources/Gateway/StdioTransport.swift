@@ -11,13 +11,14 @@ import Synchronization
 /// modern. Standard output carries only protocol messages; logs go to standard error.
 package final class StdioTransport: Sendable {
     let server: MCPServer
-    let defaultToken: String?
+    /// `LOONFLOW_MCP_ACCESS_TOKEN`, validated at start-up: every call runs as this caller.
+    let defaultToken: AccessToken?
     let logger: Logger
     let maxJSONDepth: Int
     private let output = Mutex(())
     private let inFlight = InFlightCalls()
 
-    package init(server: MCPServer, defaultToken: String?, logger: Logger, maxJSONDepth: Int = 64) {
+    package init(server: MCPServer, defaultToken: AccessToken?, logger: Logger, maxJSONDepth: Int = 64) {
         self.server = server
         self.defaultToken = defaultToken
         self.logger = logger
@@ -59,14 +60,11 @@ package final class StdioTransport: Sendable {
 
     private func answer(id: JSONRPCID, method: String, params: JSONObject?) async {
         let era: ProtocolEra
-        if method != "initialize", params?["_meta"]?[ProtocolVersion.metaVersionKey] != nil {
-            if case .failure(let error) = MCPServer.modernVersion(of: params) {
-                write(JSONRPCResponse.error(id: id, error))
-                return
-            }
-            era = .modern
-        } else {
-            era = method == "server/discover" ? .modern : .legacy
+        switch MCPServer.era(ofBody: params) {
+        case .failure(let error):
+            write(JSONRPCResponse.error(id: id, error))
+            return
+        case .success(let selected): era = selected
         }
         let cancellation = CallCancellation()
         let context = ToolCallContext(

@@ -28,52 +28,53 @@ package enum JSONRPCID: Sendable, Hashable, CustomStringConvertible {
     }
 }
 
-/// A protocol-level failure. Each carries its JSON-RPC code and the HTTP status the
-/// Streamable HTTP transport answers with.
+/// A protocol-level failure: its JSON-RPC code, message and data. How a transport frames it
+/// (an HTTP status, say) is the transport's business.
 package struct JSONRPCError: Error, Sendable, Equatable {
     package var code: Int
     package var message: String
     package var data: JSONValue?
-    package var httpStatus: Int
 
-    package init(code: Int, message: String, data: JSONValue? = nil, httpStatus: Int) {
+    package init(code: Int, message: String, data: JSONValue? = nil) {
         self.code = code
         self.message = message
         self.data = data
-        self.httpStatus = httpStatus
     }
 
+    package static let parseErrorCode = -32700
+    package static let invalidRequestCode = -32600
+    package static let methodNotFoundCode = -32601
+    package static let invalidParamsCode = -32602
+    package static let internalErrorCode = -32603
+
     package static func parseError(_ message: String) -> JSONRPCError {
-        JSONRPCError(code: -32700, message: "Parse error: \(message)", httpStatus: 400)
+        JSONRPCError(code: parseErrorCode, message: "Parse error: \(message)")
     }
 
     package static func invalidRequest(_ message: String) -> JSONRPCError {
-        JSONRPCError(code: -32600, message: "Invalid request: \(message)", httpStatus: 400)
+        JSONRPCError(code: invalidRequestCode, message: "Invalid request: \(message)")
     }
 
-    package static func methodNotFound(_ method: String, era: ProtocolEra) -> JSONRPCError {
-        JSONRPCError(
-            code: -32601, message: "Method not found: \(method.prefix(100))",
-            httpStatus: era == .modern ? 404 : 200)
+    package static func methodNotFound(_ method: String) -> JSONRPCError {
+        JSONRPCError(code: methodNotFoundCode, message: "Method not found: \(method.prefix(100))")
     }
 
-    package static func invalidParams(_ message: String, httpStatus: Int = 200) -> JSONRPCError {
-        JSONRPCError(code: -32602, message: "Invalid params: \(message)", httpStatus: httpStatus)
+    package static func invalidParams(_ message: String) -> JSONRPCError {
+        JSONRPCError(code: invalidParamsCode, message: "Invalid params: \(message)")
     }
 
     package static func internalError(_ message: String) -> JSONRPCError {
-        JSONRPCError(code: -32603, message: "Internal error: \(message)", httpStatus: 500)
+        JSONRPCError(code: internalErrorCode, message: "Internal error: \(message)")
     }
 
     package static func headerMismatch(_ message: String) -> JSONRPCError {
-        JSONRPCError(code: -32020, message: message, httpStatus: 400)
+        JSONRPCError(code: -32020, message: message)
     }
 
     package static func unsupportedVersion(_ requested: String) -> JSONRPCError {
         JSONRPCError(
             code: -32022, message: "Unsupported protocol version: \(requested.prefix(64))",
-            data: ["supported": .array(ProtocolVersion.all.map { .string($0) }), "requested": .string(requested)],
-            httpStatus: 400)
+            data: ["supported": .array(ProtocolVersion.all.map { .string($0) }), "requested": .string(requested)])
     }
 
     /// The error member of a response object.
@@ -124,7 +125,7 @@ package enum IncomingMessage: Sendable {
 
 extension JSONRPCError {
     fileprivate static func invalidParamsShape(_ value: JSONValue) -> JSONRPCError {
-        .invalidParams("\"params\" must be an object, got \(value.typeName)", httpStatus: 400)
+        .invalidParams("\"params\" must be an object, got \(value.typeName)")
     }
 }
 

@@ -62,15 +62,7 @@ package final class MCPServer: Sendable {
     package func handle(
         method: String, params: JSONObject?, era: ProtocolEra, context: ToolCallContext
     ) async -> Result<JSONValue, JSONRPCError> {
-        let outcome = await dispatch(method: method, params: params, era: era, context: context)
-        // The modern era reports a refused request in the HTTP status too, as the official
-        // SDK's server does; the legacy era answers JSON-RPC errors with 200.
-        guard era == .modern else { return outcome }
-        return outcome.mapError { error in
-            var error = error
-            if error.httpStatus == 200 { error.httpStatus = 400 }
-            return error
-        }
+        await dispatch(method: method, params: params, era: era, context: context)
     }
 
     private func dispatch(
@@ -88,8 +80,17 @@ package final class MCPServer: Sendable {
                 // Lists carry cache hints in the modern era, as tools/list does.
                 return answer.map { finish(.object($0), era: era, cacheable: method != "resources/read") }
             }
-            return .failure(.methodNotFound(method, era: era))
+            return .failure(.methodNotFound(method))
         }
+    }
+
+    /// The era a message's body selects where no transport header speaks (stdio): modern when
+    /// its `_meta` names a protocol version (which must be served), legacy otherwise. So
+    /// `server/discover` without `_meta` is a legacy request for an unknown method, and
+    /// `initialize` with a modern `_meta` a modern request for one, on every transport.
+    package static func era(ofBody params: JSONObject?) -> Result<ProtocolEra, JSONRPCError> {
+        guard params?["_meta"]?[ProtocolVersion.metaVersionKey] != nil else { return .success(.legacy) }
+        return modernVersion(of: params).map { _ in .modern }
     }
 
     /// Checks the `_meta` a modern request must carry and returns its protocol version, which
@@ -104,16 +105,16 @@ package final class MCPServer: Sendable {
     /// version it names, served or not.
     package static func modernEnvelopeVersion(of params: JSONObject?) -> Result<String, JSONRPCError> {
         guard let meta = params?["_meta"]?.objectValue else {
-            return .failure(.invalidParams("modern requests must carry params._meta", httpStatus: 400))
+            return .failure(.invalidParams("modern requests must carry params._meta"))
         }
         guard let version = meta[ProtocolVersion.metaVersionKey]?.stringValue else {
             return .failure(
-                .invalidParams("params._meta[\"\(ProtocolVersion.metaVersionKey)\"] must be a string", httpStatus: 400))
+                .invalidParams("params._meta[\"\(ProtocolVersion.metaVersionKey)\"] must be a string"))
         }
         guard meta[ProtocolVersion.metaCapabilitiesKey]?.objectValue != nil else {
             return .failure(
                 .invalidParams(
-                    "params._meta[\"\(ProtocolVersion.metaCapabilitiesKey)\"] must be an object", httpStatus: 400))
+                    "params._meta[\"\(ProtocolVersion.metaCapabilitiesKey)\"] must be an object"))
         }
         return .success(version)
     }

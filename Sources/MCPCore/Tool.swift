@@ -1,3 +1,4 @@
+import Auth
 import JSON
 
 /// Hints about a tool's effects, as the protocol defines them (untrusted by clients).
@@ -66,9 +67,10 @@ package typealias ProgressReporter = @Sendable (_ progress: Double, _ total: Dou
 
 /// What a tool knows about the call beyond its arguments.
 package struct ToolCallContext: Sendable {
-    /// The token the transport supplied (an HTTP header, or the server default), already
-    /// checked for shape. The tool argument `access_token`, when given, takes precedence.
-    package var transportToken: String?
+    /// The caller the transport identified (an HTTP header, or the server default), already
+    /// validated: its kind, fingerprint and JWT claims travel with it, so nothing checks or
+    /// hashes it again. The tool argument `access_token`, when given, takes precedence.
+    package var transportToken: AccessToken?
     /// Where the transport token came from, for messages (`Authorization header`).
     package var transportTokenSource: String?
     package var requestID: JSONRPCID?
@@ -79,7 +81,7 @@ package struct ToolCallContext: Sendable {
     package var scope: ToolScope = .unrestricted
 
     package init(
-        transportToken: String? = nil, transportTokenSource: String? = nil, requestID: JSONRPCID? = nil,
+        transportToken: AccessToken? = nil, transportTokenSource: String? = nil, requestID: JSONRPCID? = nil,
         progress: ProgressReporter? = nil, cancellation: CallCancellation? = nil
     ) {
         self.transportToken = transportToken

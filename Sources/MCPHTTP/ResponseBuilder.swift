@@ -8,8 +8,8 @@ package enum ResponseBuilder {
         HTTPResponse(status: status, headers: ["Content-Type": "application/json"], body: value.serialized)
     }
 
-    package static func error(id: JSONRPCID?, _ error: JSONRPCError) -> HTTPResponse {
-        json(JSONRPCResponse.error(id: id, error), status: error.httpStatus)
+    package static func error(id: JSONRPCID?, _ error: JSONRPCError, status: Int) -> HTTPResponse {
+        json(JSONRPCResponse.error(id: id, error), status: status)
     }
 
     /// 202 with an empty body: the answer to notifications and client responses.
@@ -21,8 +21,8 @@ package enum ResponseBuilder {
         var response = error(
             id: nil,
             JSONRPCError(
-                code: -32600, message: "Method Not Allowed: \(method.prefix(16)) is not served here; send JSON-RPC messages with POST",
-                httpStatus: 405))
+                code: -32600, message: "Method Not Allowed: \(method.prefix(16)) is not served here; send JSON-RPC messages with POST"),
+            status: 405)
         response.headers.add("Allow", "POST")
         return response
     }

@@ -21,7 +21,7 @@ extension StreamableHTTPHandler {
         case .failure(let error):
             record.outcome = "rpc_error"
             record.rpcCode = error.code
-            return ResponseBuilder.error(id: id, error)
+            return ResponseBuilder.error(id: id, error, status: ErrorStatus.envelope)
         case .success(let selected): era = selected
         }
         record.era = era
@@ -52,12 +52,12 @@ extension StreamableHTTPHandler {
             record.outcome = "stream"
             return streamedCall(id: id, method: method, params: params, era: era, caller: caller, key: key, scope: scope)
         }
-        var context = ToolCallContext(transportToken: caller.token?.value, transportTokenSource: caller.tokenSource, requestID: id)
+        var context = ToolCallContext(transportToken: caller.token, transportTokenSource: caller.tokenSource, requestID: id)
         context.scope = scope
         let (outcome, cancelled) = await runRegistered(key: key, context: context) { context in
             await self.server.handle(method: method, params: params, era: era, context: context)
         }
-        var response = respond(id: id, outcome: outcome, record: &record)
+        var response = respond(id: id, outcome: outcome, era: era, record: &record)
         if cancelled, case .success = outcome { record.outcome = "cancelled" }
         if method == "initialize", let sessions, case .success(let result) = outcome {
             let version = result["protocolVersion"]?.stringValue ?? ProtocolVersion.newestLegacy
@@ -66,7 +66,9 @@ extension StreamableHTTPHandler {
         return response
     }
 
-    private func respond(id: JSONRPCID, outcome: Result<JSONValue, JSONRPCError>, record: inout RequestRecord) -> HTTPResponse {
+    private func respond(
+        id: JSONRPCID, outcome: Result<JSONValue, JSONRPCError>, era: ProtocolEra, record: inout RequestRecord
+    ) -> HTTPResponse {
         switch outcome {
         case .success(let result):
             if result["isError"] == .bool(true) { record.outcome = "tool_error" }
@@ -74,7 +76,7 @@ extension StreamableHTTPHandler {
         case .failure(let error):
             record.outcome = "rpc_error"
             record.rpcCode = error.code
-            return ResponseBuilder.error(id: id, error)
+            return ResponseBuilder.error(id: id, error, status: ErrorStatus.of(error, era: era))
         }
     }
 
@@ -108,7 +110,7 @@ extension StreamableHTTPHandler {
             if let message { notification["message"] = .string(message) }
             continuation.yield(ResponseBuilder.sseEvent(["jsonrpc": "2.0", "method": "notifications/progress", "params": .object(notification)]))
         }
-        var context = ToolCallContext(transportToken: caller.token?.value, transportTokenSource: caller.tokenSource, requestID: id, progress: progress)
+        var context = ToolCallContext(transportToken: caller.token, transportTokenSource: caller.tokenSource, requestID: id, progress: progress)
         context.scope = scope
         let server = self.server
         let task = Task {
@@ -135,7 +137,7 @@ extension StreamableHTTPHandler {
         if let header = request.headers["MCP-Protocol-Version"], ProtocolVersion.era(of: header) == nil {
             record.outcome = "rpc_error"
             record.rpcCode = -32022
-            return ResponseBuilder.error(id: nil, .unsupportedVersion(header))
+            return ResponseBuilder.error(id: nil, .unsupportedVersion(header), status: ErrorStatus.envelope)
         }
         let sessionID = sessions.flatMap { try? $0.check(method: method, headers: request.headers).get() }
         switch authenticate(method: method, params: params, isNotification: true, headers: request.headers) {

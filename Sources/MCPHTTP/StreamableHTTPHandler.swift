@@ -73,13 +73,13 @@ package final class StreamableHTTPHandler: HTTPHandler {
         } catch {
             record.outcome = "rpc_error"
             record.rpcCode = -32700
-            return ResponseBuilder.error(id: nil, .parseError(error.description))
+            return ResponseBuilder.error(id: nil, .parseError(error.description), status: ErrorStatus.envelope)
         }
         switch IncomingMessage.classify(value) {
         case .failure(let error):
             record.outcome = "rpc_error"
             record.rpcCode = error.code
-            return ResponseBuilder.error(id: Self.bestEffortID(value), error)
+            return ResponseBuilder.error(id: Self.bestEffortID(value), error, status: ErrorStatus.envelope)
         case .success(.response):
             return ResponseBuilder.accepted()
         case .success(.notification(let method, let params)):
@@ -98,11 +98,11 @@ package final class StreamableHTTPHandler: HTTPHandler {
         if request.method == "DELETE", let sessions { return sessions.terminate(request.headers) }
         guard request.method == "POST" else { return ResponseBuilder.methodNotAllowed(request.method) }
         if !HTTPPolicy.isJSONContentType(request.headers["Content-Type"]) {
-            return ResponseBuilder.error(id: nil, JSONRPCError(code: -32600, message: "Unsupported Media Type: Content-Type must be application/json", httpStatus: 415))
+            return ResponseBuilder.error(id: nil, JSONRPCError(code: -32600, message: "Unsupported Media Type: Content-Type must be application/json"), status: 415)
         }
         let accept = HTTPPolicy.acceptable(request.headers["Accept"])
         if !accept.json && !accept.eventStream {
-            return ResponseBuilder.error(id: nil, JSONRPCError(code: -32600, message: "Not Acceptable: Accept must allow application/json or text/event-stream", httpStatus: 406))
+            return ResponseBuilder.error(id: nil, JSONRPCError(code: -32600, message: "Not Acceptable: Accept must allow application/json or text/event-stream"), status: 406)
         }
         return nil
     }
@@ -110,13 +110,13 @@ package final class StreamableHTTPHandler: HTTPHandler {
     /// The rules every MCP transport on this listener shares: Host, Origin, no token in the URL.
     package func edgeRefusal(_ request: HTTPRequest) -> HTTPResponse? {
         if !policy.isHostAllowed(request.headers["Host"]) {
-            return ResponseBuilder.error(id: nil, JSONRPCError(code: -32600, message: "Misdirected Request: Host header not allowed by server.allowed_hosts", httpStatus: 421))
+            return ResponseBuilder.error(id: nil, JSONRPCError(code: -32600, message: "Misdirected Request: Host header not allowed by server.allowed_hosts"), status: 421)
         }
         if !policy.isOriginAllowed(request.headers["Origin"]) {
-            return ResponseBuilder.error(id: nil, JSONRPCError(code: -32600, message: "Forbidden: Origin not allowed by server.allowed_origins", httpStatus: 403))
+            return ResponseBuilder.error(id: nil, JSONRPCError(code: -32600, message: "Forbidden: Origin not allowed by server.allowed_origins"), status: 403)
         }
         if policy.queryCarriesToken(request.query) {
-            return ResponseBuilder.error(id: nil, JSONRPCError(code: -32600, message: "Bad Request: tokens are never read from the URL; send 'Authorization: Bearer <token>' or 'X-Loonflow-Access-Token' instead (and revoke a token that was exposed in a URL)", httpStatus: 400))
+            return ResponseBuilder.error(id: nil, JSONRPCError(code: -32600, message: "Bad Request: tokens are never read from the URL; send 'Authorization: Bearer <token>' or 'X-Loonflow-Access-Token' instead (and revoke a token that was exposed in a URL)"), status: 400)
         }
         return nil
     }

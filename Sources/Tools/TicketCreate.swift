@@ -85,7 +85,11 @@ package struct TicketCreate: Tool {
         do {
             let output = try await create(arguments, context: context, audit: &audit)
             audit.write(to: environment.logger, outcome: audit.dryRun ? "validated" : "created")
-            return .success(output)
+            var result = ToolResult.success(output)
+            if let ticketID = output["ticket_id"]?.stringValue {
+                result.links = TicketResources.links([["id": .string(ticketID), "title": .string(ticketID)]])
+            }
+            return result
         } catch {
             audit.write(to: environment.logger, outcome: audit.sent ? "failed" : "refused")
             return .failure(error.message)

@@ -1,3 +1,4 @@
+import Auth
 import Config
 import FixtureReplay
 import Gateway
@@ -65,7 +66,8 @@ import Testing
                 results.append(.failure("no tool \(call.tool)"))
                 continue
             }
-            let context = ToolCallContext(transportToken: call.token, transportTokenSource: "Authorization header")
+            let token = try? AccessTokenValidator().validate(call.token).get()
+            let context = ToolCallContext(transportToken: token, transportTokenSource: "Authorization header")
             results.append(await tool.call(arguments: call.arguments, context: context))
         }
         return results

@@ -1,3 +1,4 @@
+import Auth
 import JSON
 import MCPCore
 import Testing
@@ -19,17 +20,21 @@ struct EchoTool: Tool {
             return .failure("cancelled")
         }
         var echoed = arguments
-        echoed["token"] = context.transportToken.map { .string($0) } ?? .null
+        echoed["token"] = context.transportToken.map { .string($0.value) } ?? .null
         return .success(echoed)
     }
 }
 
 @Suite struct MCPServerTests {
+    static let callerToken = "lfpat.0e9d8c7b-6a5f-4e3d-8c2b-1a0f9e8d7c6b.coreTestSecret"
+    /// The caller a transport hands the core: already validated.
+    static let caller = try? AccessTokenValidator().validate(callerToken).get()
+
     let server = MCPServer(
         identity: ServerIdentity(name: "loonflow-ticket", version: "9.9", instructions: "hi"), tools: [EchoTool()])
 
     func call(_ method: String, _ params: JSONObject? = nil, era: ProtocolEra = .legacy) async -> Result<JSONValue, JSONRPCError> {
-        await server.handle(method: method, params: params, era: era, context: ToolCallContext(transportToken: "t"))
+        await server.handle(method: method, params: params, era: era, context: ToolCallContext(transportToken: Self.caller))
     }
 
     @Test(arguments: [("2025-03-26", "2025-03-26"), ("2025-06-18", "2025-06-18"), ("2025-11-25", "2025-11-25"), ("2024-11-05", "2025-11-25"), ("2099-01-01", "2025-11-25")])
@@ -45,11 +50,11 @@ struct EchoTool: Tool {
         #expect(try await call("ping").get() == .object([:]))
     }
 
-    @Test func unknownMethodStatusDependsOnEra() async {
-        #expect(await call("nope") == .failure(.methodNotFound("nope", era: .legacy)))
+    /// The same error in both eras; its HTTP framing is the transport's (`ErrorStatusTests`).
+    @Test func unknownMethodIsNotFoundInEitherEra() async {
+        #expect(await call("nope") == .failure(.methodNotFound("nope")))
         guard case .failure(let modern) = await call("nope", era: .modern) else { Issue.record("no error"); return }
-        #expect(modern.code == -32601)
-        #expect(modern.httpStatus == 404)
+        #expect(modern == .methodNotFound("nope"))
         // ping and initialize are legacy-only.
         guard case .failure(let ping) = await call("ping", era: .modern) else { Issue.record("no error"); return }
         #expect(ping.code == -32601)
@@ -83,7 +88,7 @@ struct EchoTool: Tool {
     @Test func toolsCallReturnsStructuredAndTextContent() async throws {
         let result = try await call("tools/call", ["name": "echo", "arguments": ["a": 1]]).get()
         #expect(result["isError"] == false)
-        #expect(result["structuredContent"] == ["a": 1, "token": "t"])
+        #expect(result["structuredContent"] == ["a": 1, "token": .string(Self.callerToken)])
         let text = try #require(result["content"]?.arrayValue?.first?["text"]?.stringValue)
         #expect(try JSONParser().parse(text) == result["structuredContent"])
     }

@@ -22,7 +22,7 @@ struct TokenEchoTool: Tool {
             return .failure("cancelled")
         }
         if arguments["progress"] != nil { await context.progress?(1, 2, "half") }
-        return .success(["token": context.transportToken.map { .string($0) } ?? .null])
+        return .success(["token": context.transportToken.map { .string($0.value) } ?? .null])
     }
 }
 

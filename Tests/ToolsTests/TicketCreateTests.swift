@@ -106,6 +106,7 @@ extension TicketToolRig {
         #expect(output["status"] == "created")
         #expect(output["ticket_id"] == "011fda74-67f8-4f48-87af-089d1498d994")
         #expect(output["next"]?.stringValue?.contains("ticket_detail") == true)
+        #expect(result.links == [["type": "resource_link", "uri": "loonflow://tickets/011fda74-67f8-4f48-87af-089d1498d994", "name": "011fda74-67f8-4f48-87af-089d1498d994"]])
         let posts = rig.upstream.requests("POST", Creation.createPath)
         #expect(posts.count == 1)
         let body = try JSONParser().parse(posts.first?.body ?? [])

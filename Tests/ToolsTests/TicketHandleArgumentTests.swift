@@ -54,9 +54,8 @@ private let ticket = JSONValue.string(Seed.l1)
         #expect(merge.text == "handle_request must be a JSON object string")
         let token = await tool.call(arguments: ["ticket_id": "abc"], context: ToolCallContext())
         #expect(token.text == TokenResolver.missingMessage)
-        let badHeader = await tool.call(
-            arguments: ["ticket_id": "abc"], context: ToolCallContext(transportToken: "garbage", transportTokenSource: "Authorization header"))
-        #expect(badHeader.text.hasPrefix("Authorization header: malformed access token"))
+        let badArgument = await tool.call(arguments: ["ticket_id": "abc", "access_token": "garbage"], context: ToolCallContext())
+        #expect(badArgument.text.hasPrefix("argument \"access_token\": malformed access token"))
         #expect(rig.upstream.requests.isEmpty)
     }
 

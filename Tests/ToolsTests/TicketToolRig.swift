@@ -63,7 +63,7 @@ final class TicketToolRig: Sendable {
     }
 
     func context(_ user: String) -> ToolCallContext {
-        ToolCallContext(transportToken: Self.token(user), transportTokenSource: "Authorization header")
+        ToolCallContext(transportToken: try? AccessTokenValidator().validate(Self.token(user)).get(), transportTokenSource: "Authorization header")
     }
 
     /// Requests for `/api/v1.0/tickets/<ticket>/<endpoint>`.
