@@ -2,7 +2,6 @@ import FixtureReplay
 import HTTPMessage
 import JSON
 import TestSupport
-import Synchronization
 import Testing
 
 /// Record mode: every exchange becomes a fixture file with placeholders instead of tokens.
@@ -79,7 +78,7 @@ import Testing
     @Test func reRecordingRewritesTheSameFile() async throws {
         let folder = TemporaryFolder()
         let token = strangerToken()
-        let counter = Counter()
+        let counter = TestCounter()
         let upstream = ScriptedUpstream { _ in
             let body: JSONValue = ["code": 0, "data": .number(counter.next()), "msg": ""]
             return UpstreamResponse(status: 200, headers: ["Content-Type": "application/json"], body: body.serialized)
@@ -132,10 +131,4 @@ import Testing
         await #expect(throws: UpstreamError.self) { try await recorder.send(get("tickets", token: strangerToken())) }
         #expect(folder.fileNames.isEmpty)
     }
-}
-
-/// Hands out 1, 2, 3, … across tasks.
-final class Counter: Sendable {
-    private let value = Mutex(0)
-    func next() -> Int { value.withLock { $0 += 1; return $0 } }
 }

@@ -264,14 +264,3 @@ final class ExchangeCounts: PATExchangeObserver {
         #expect(loonflow.patChecks == 4, "evicted, so verified again")
     }
 }
-
-/// Polls `condition` until it holds or `timeout` passes (a wait for a state, never a sleep
-/// standing in for one).
-func eventually(timeout: Duration = .seconds(5), _ condition: () -> Bool) async -> Bool {
-    let deadline = ContinuousClock.now + timeout
-    while !condition() {
-        guard ContinuousClock.now < deadline else { return false }
-        try? await Task.sleep(for: .milliseconds(2))
-    }
-    return true
-}

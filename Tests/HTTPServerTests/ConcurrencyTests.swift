@@ -1,6 +1,7 @@
 import HTTPMessage
 import HTTPServer
 import Testing
+import TestSupport
 
 @Suite("Suspended handlers, streaming and disconnects")
 struct ConcurrencyTests {
@@ -8,11 +9,10 @@ struct ConcurrencyTests {
     func concurrentHandlers() async throws {
         let clients = 20
         let occupancy = Occupancy()
-        let allInside = Gate()
+        let allInside = TestGate()
         let handler = ClosureHandler { request in
             if occupancy.enter() == clients { allInside.open() }
-            _ = await allInside.wait(atMost: .seconds(10))
-            try? await Task.sleep(for: .milliseconds(300))
+            _ = await allInside.wait(timeout: .seconds(10))
             occupancy.leave()
             return HTTPResponse(status: 200, body: Array(request.path.utf8))
         }
@@ -32,7 +32,7 @@ struct ConcurrencyTests {
 
     @Test("a stream's first chunk arrives before the handler produces the second")
     func streamsChunkByChunk() async throws {
-        let gate = Gate()
+        let gate = TestGate()
         let handler = ClosureHandler { _ in
             let (stream, continuation) = AsyncStream<[UInt8]>.makeStream()
             Task {
@@ -66,8 +66,8 @@ struct ConcurrencyTests {
 
     @Test("a client that leaves while the handler waits cancels the handler's task")
     func disconnectCancelsHandler() async throws {
-        let entered = Gate()
-        let cancelled = Gate()
+        let entered = TestGate()
+        let cancelled = TestGate()
         let handler = ClosureHandler { _ in
             entered.open()
             do {
@@ -80,15 +80,15 @@ struct ConcurrencyTests {
         try await withServer(handler: handler) { _, port in
             let client = try await onThread { try RawHTTPClient(port: port) }
             try await onThread { try client.send("GET /wait HTTP/1.1\r\nHost: x\r\n\r\n") }
-            #expect(await entered.wait(atMost: .seconds(10)))
+            #expect(await entered.wait(timeout: .seconds(10)))
             client.close()
-            #expect(await cancelled.wait(atMost: .seconds(10)))
+            #expect(await cancelled.wait(timeout: .seconds(10)))
         }
     }
 
     @Test("a client that leaves while a stream waits for its next chunk ends the stream")
     func disconnectEndsStream() async throws {
-        let ended = Gate()
+        let ended = TestGate()
         let handler = ClosureHandler { _ in
             let (stream, continuation) = AsyncStream<[UInt8]>.makeStream()
             continuation.onTermination = { _ in ended.open() }
@@ -104,7 +104,7 @@ struct ConcurrencyTests {
             }
             #expect(first == Array("data: only\n\n".utf8))
             client.close()
-            #expect(await ended.wait(atMost: .seconds(10)))
+            #expect(await ended.wait(timeout: .seconds(10)))
         }
     }
 }

@@ -2,6 +2,7 @@ import Glibc
 import HTTPMessage
 import HTTPServer
 import Testing
+import TestSupport
 
 @Suite("Start, stop and recovery")
 struct LifecycleTests {
@@ -41,8 +42,8 @@ struct LifecycleTests {
 
     @Test("stop lets a request in flight finish and refuses new connections")
     func gracefulStop() async throws {
-        let entered = Gate()
-        let release = Gate()
+        let entered = TestGate()
+        let release = TestGate()
         let handler = ClosureHandler { _ in
             entered.open()
             await release.wait()
@@ -53,7 +54,7 @@ struct LifecycleTests {
         let port = try #require(server.boundPort)
         let inFlight = try await onThread { try RawHTTPClient(port: port) }
         try await onThread { try inFlight.send("GET /slow HTTP/1.1\r\nHost: x\r\n\r\n") }
-        #expect(await entered.wait(atMost: .seconds(10)))
+        #expect(await entered.wait(timeout: .seconds(10)))
 
         server.stopAccepting()
         let refusal = try await onThread { () -> Int32 in
@@ -78,8 +79,8 @@ struct LifecycleTests {
 
     @Test("stop cancels handlers still running when the grace period ends")
     func graceExpires() async throws {
-        let entered = Gate()
-        let cancelled = Gate()
+        let entered = TestGate()
+        let cancelled = TestGate()
         let handler = ClosureHandler { _ in
             entered.open()
             do {
@@ -94,15 +95,15 @@ struct LifecycleTests {
         let port = try #require(server.boundPort)
         let client = try await onThread { try RawHTTPClient(port: port) }
         try await onThread { try client.send("GET /forever HTTP/1.1\r\nHost: x\r\n\r\n") }
-        #expect(await entered.wait(atMost: .seconds(10)))
+        #expect(await entered.wait(timeout: .seconds(10)))
         await server.stop(gracePeriod: .milliseconds(100))
-        #expect(await cancelled.wait(atMost: .seconds(10)))
+        #expect(await cancelled.wait(timeout: .seconds(10)))
         #expect(try await onThread { try client.isClosedByPeer() })
     }
 
     @Test("the server keeps serving after oversized, abandoned and slow requests")
     func survivesMisbehaviour() async throws {
-        let entered = Gate()
+        let entered = TestGate()
         let handler = ClosureHandler { request in
             if request.path == "/hang" {
                 entered.open()
@@ -126,7 +127,7 @@ struct LifecycleTests {
 
             let abandoned = try await onThread { try RawHTTPClient(port: port) }
             try await onThread { try abandoned.send("GET /hang HTTP/1.1\r\nHost: x\r\n\r\n") }
-            #expect(await entered.wait(atMost: .seconds(10)))
+            #expect(await entered.wait(timeout: .seconds(10)))
             abandoned.close()
             let partial = try await onThread { try RawHTTPClient(port: port) }
             try await onThread { try partial.send("GET /half") }

@@ -1,6 +1,7 @@
 import HTTPMessage
 import HTTPServer
 import Testing
+import TestSupport
 
 @Suite("Body and head limits")
 struct LimitTests {

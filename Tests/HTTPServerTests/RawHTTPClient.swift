@@ -1,5 +1,6 @@
 import Glibc
 import Synchronization
+import TestSupport
 
 /// Why a raw exchange failed.
 struct RawHTTPError: Error, CustomStringConvertible {

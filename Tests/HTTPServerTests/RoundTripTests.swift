@@ -1,6 +1,7 @@
 import HTTPMessage
 import HTTPServer
 import Testing
+import TestSupport
 
 @Suite("Request and response round trips")
 struct RoundTripTests {

@@ -164,8 +164,9 @@ import Testing
                 #expect(await socket.send(body.withHeaders(port)))
                 #expect(await scenario.posted.wait(timeout: .seconds(10)))
             }
-            // Give the disconnect a moment to reach the call; the outcome must not depend on it.
-            try? await Task.sleep(for: .milliseconds(300))
+            // Release only once the gateway has noticed the hang-up and cancelled the call's
+            // task: the write must still run to its end.
+            #expect(await eventually { gateway.cancelledRequests.value == 1 }, "the gateway saw the client leave")
             scenario.release.open()
             #expect(await eventually { gateway.logs.text.contains("audit.ticket_handle") })
             #expect(gateway.logs.text.contains("outcome=handled"), "\(gateway.logs.text.suffix(1500))")

@@ -1,16 +1,9 @@
 import Config
 import HTTPMessage
 import JSON
-import Synchronization
+import Testing
 import TestSupport
 import Testing
-
-/// A counter shared between tasks.
-final class Counter: Sendable {
-    private let count = Atomic<Int>(0)
-    func increment() { count.add(1, ordering: .relaxed) }
-    var value: Int { count.load(ordering: .relaxed) }
-}
 
 /// Connection-level limits of the listener: the connection cap, the header and idle
 /// timeouts, slow clients, and the per-call deadline.
@@ -20,7 +13,7 @@ final class Counter: Sendable {
     @Test func connectionCapHoldsAndFreesUp() async throws {
         let upstream = try TestUpstream()
         defer { upstream.stop() }
-        let gateway = try LocalGateway(upstream: upstream.baseURL) { $0.limits.maxConnections = 3 }
+        let gateway = try GatewayHarness(upstreamBaseURL: upstream.baseURL) { $0.limits.maxConnections = 3 }
         let port = gateway.port
         var held: [RawSocket] = []
         for _ in 0..<3 {
@@ -49,7 +42,7 @@ final class Counter: Sendable {
     @Test func headerAndIdleTimeoutsCloseConnections() async throws {
         let upstream = try TestUpstream()
         defer { upstream.stop() }
-        let gateway = try LocalGateway(upstream: upstream.baseURL) { $0.limits.connectionTimeoutSeconds = 1 }
+        let gateway = try GatewayHarness(upstreamBaseURL: upstream.baseURL) { $0.limits.connectionTimeoutSeconds = 1 }
         let port = gateway.port
 
         let stalledHead = try #require(await RawSocket.connect(port: port))
@@ -75,7 +68,7 @@ final class Counter: Sendable {
         try await withHarness(upstream) { gateway, client in
             let port = gateway.port
             let head = Array("POST /mcp HTTP/1.1\r\nHost: 127.0.0.1:\(port)\r\nContent-Type: application/json\r\n".utf8)
-            let sent = Counter()
+            let sent = TestCounter()
             var drippers: [Task<Void, Never>] = []
             for _ in 0..<4 {
                 let socket = try #require(await RawSocket.connect(port: port))

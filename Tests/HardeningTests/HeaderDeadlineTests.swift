@@ -9,7 +9,7 @@ import Testing
     @Test func trickledHeadIsClosedAtTheDeadlineWhileOthersAreServed() async throws {
         let upstream = try TestUpstream()
         defer { upstream.stop() }
-        let gateway = try LocalGateway(upstream: upstream.baseURL) {
+        let gateway = try GatewayHarness(upstreamBaseURL: upstream.baseURL) {
             $0.limits.headerTimeoutSeconds = 2
             $0.limits.connectionTimeoutSeconds = 30
         }
@@ -50,7 +50,7 @@ import Testing
     @Test func keepAliveHeadHasItsOwnDeadline() async throws {
         let upstream = try TestUpstream()
         defer { upstream.stop() }
-        let gateway = try LocalGateway(upstream: upstream.baseURL) { $0.limits.headerTimeoutSeconds = 1 }
+        let gateway = try GatewayHarness(upstreamBaseURL: upstream.baseURL) { $0.limits.headerTimeoutSeconds = 1 }
         let port = gateway.port
         let ping = HTTPWire.request(headers: HTTPWire.mcpHeaders(port: port, token: Tokens.alice), body: StrictFramingTests.pingBody)
         let socket = try #require(await RawSocket.connect(port: port))

@@ -30,7 +30,7 @@ import Testing
     func requestAndAuditLinesCannotBeForged(format: String) async throws {
         let upstream = try TestUpstream()
         defer { upstream.stop() }
-        let gateway = try LocalGateway(upstream: upstream.baseURL) { $0.logging.format = .init(rawValue: format)! }
+        let gateway = try GatewayHarness(upstreamBaseURL: upstream.baseURL) { $0.logging.format = .init(rawValue: format)! }
         let port = gateway.port
 
         // Finding 8: a forged line through `method`, without a token.
@@ -50,7 +50,7 @@ import Testing
         _ = await RawSocket.exchange(port: port, Self.post(port, token: Tokens.alice, bigTool))
         await gateway.stop()
 
-        let lines = gateway.logs.lineList
+        let lines = gateway.logs.lines
         let text = lines.joined(separator: "\n")
         #expect(!lines.contains { $0.contains("\n") || $0.contains("\r") }, "every entry is one physical line")
         #expect(!text.split(separator: "\n").contains { $0.hasPrefix("2026-01-01T00:00:00.000Z") }, "no forged line:\n\(text.prefix(3000))")

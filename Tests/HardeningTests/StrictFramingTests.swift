@@ -64,7 +64,7 @@ import Testing
     static func withGateway(_ body: (UInt16) async throws -> Void) async throws {
         let upstream = try TestUpstream()
         defer { upstream.stop() }
-        let gateway = try LocalGateway(upstream: upstream.baseURL)
+        let gateway = try GatewayHarness(upstreamBaseURL: upstream.baseURL)
         try await body(gateway.port)
         // The gateway still serves, on a kept-alive connection.
         let socket = try #require(await RawSocket.connect(port: gateway.port))

@@ -114,7 +114,7 @@ struct TransportRow: Sendable, CustomTestStringConvertible {
     @Test func serverAllowedHostsApplyOffLoopback() async throws {
         let upstream = try TestUpstream()
         defer { upstream.stop() }
-        let gateway = try LocalGateway(upstream: upstream.baseURL) { config in
+        let gateway = try GatewayHarness(upstreamBaseURL: upstream.baseURL) { config in
             config.server.host = "0.0.0.0"  // the policy's view; the test listener stays on 127.0.0.1
             config.server.allowedHosts = ["mcp.example.com", "mcp.example.com:8443"]
         }

@@ -15,7 +15,8 @@ struct EchoTool: Tool {
 
     func call(arguments: JSONObject, context: ToolCallContext) async -> ToolResult {
         if waitsForever {
-            while !Task.isCancelled { try? await Task.sleep(for: .milliseconds(5)) }
+            // Cancellation ends the sleep at once; the bound keeps a broken test from hanging.
+            try? await Task.sleep(for: .seconds(60))
             return .failure("cancelled")
         }
         var echoed = arguments

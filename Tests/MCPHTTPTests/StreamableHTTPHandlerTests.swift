@@ -4,6 +4,7 @@ import JSON
 import MCPCore
 import MCPHTTP
 import Testing
+import TestSupport
 
 /// A tool that reports which token reached it, or waits for cancellation.
 struct TokenEchoTool: Tool {
@@ -16,7 +17,8 @@ struct TokenEchoTool: Tool {
 
     func call(arguments: JSONObject, context: ToolCallContext) async -> ToolResult {
         if arguments["wait"] != nil {
-            while !Task.isCancelled { try? await Task.sleep(for: .milliseconds(2)) }
+            // Cancellation ends the sleep at once; the bound keeps a broken test from hanging.
+            try? await Task.sleep(for: .seconds(60))
             return .failure("cancelled")
         }
         if arguments["progress"] != nil { await context.progress?(1, 2, "half") }
@@ -160,7 +162,7 @@ struct TokenEchoTool: Tool {
         let h = handler()
         let call: JSONValue = ["jsonrpc": "2.0", "id": 9, "method": "tools/call", "params": ["name": "echo", "arguments": ["wait": true]]]
         let running = Task { await h.handle(post(call)) }
-        while h.inFlight.count == 0 { try await Task.sleep(for: .milliseconds(1)) }
+        #expect(await eventually { h.inFlight.count == 1 }, "the call is in flight")
         let cancel: JSONValue = ["jsonrpc": "2.0", "method": "notifications/cancelled", "params": ["requestId": 9]]
         let otherToken = "lfpat.aaaaaaaa-0a4d-4e5f-9b6a-1c2d3e4f5a6b." + String(repeating: "y", count: 64)
         #expect(await h.handle(post(cancel, token: otherToken)).status == 202)

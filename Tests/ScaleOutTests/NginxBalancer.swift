@@ -25,8 +25,8 @@ struct NginxBalancer {
         throw ScaleOutError("nginx is not installed: run scripts/test, which installs it (apt-get install nginx)")
     }
 
-    /// Starts nginx in front of `backends`. The port is picked by the OS and handed to nginx,
-    /// so another process can take it in between: a start that loses that race is retried.
+    /// Starts nginx in front of `backends`, on a port from `LoopbackPort`; a start that loses
+    /// the port to another process is retried.
     static func start(backends: [UInt16]) async throws -> NginxBalancer {
         let nginx = try binary()
         var lastError = ""
@@ -38,7 +38,7 @@ struct NginxBalancer {
             try configuration(prefix: prefix, port: port, backends: backends).write(toFile: conf, atomically: true, encoding: .utf8)
             let process = try TestProcess(
                 executable: nginx, arguments: ["-p", prefix + "/", "-c", conf, "-e", prefix + "/error.log"], environment: [:])
-            if await LoopbackPort.waitUntilAccepting(port, while: { !failed(prefix, process) }) {
+            if await LoopbackPort.waitUntilAccepting([port], while: { !failed(prefix, process) && process.isRunning }) {
                 return NginxBalancer(process: process, port: port, prefix: prefix)
             }
             lastError = (try? String(contentsOfFile: prefix + "/error.log", encoding: .utf8)) ?? ""
@@ -88,55 +88,5 @@ struct NginxBalancer {
     func stop() async {
         _ = await process.terminate()
         try? FileManager.default.removeItem(atPath: prefix)
-    }
-}
-
-/// Loopback ports for child processes that must be told their port.
-enum LoopbackPort {
-    /// A port the OS just handed out on 127.0.0.1 (then released for the child to bind).
-    static func pick() throws -> UInt16 {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        guard fd >= 0 else { throw ScaleOutError("socket: errno \(errno)") }
-        defer { close(fd) }
-        var address = loopback(port: 0)
-        let bound = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
-        }
-        guard bound == 0 else { throw ScaleOutError("bind: errno \(errno)") }
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        _ = withUnsafeMutablePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) }
-        }
-        return UInt16(bigEndian: address.sin_port)
-    }
-
-    /// Polls until something accepts on `port`; false after 20 s or once `alive` says the
-    /// child is gone.
-    static func waitUntilAccepting(_ port: UInt16, while alive: () -> Bool) async -> Bool {
-        let deadline = ContinuousClock.now + .seconds(20)
-        while ContinuousClock.now < deadline {
-            if accepts(port) { return true }
-            if !alive() { return false }
-            try? await Task.sleep(for: .milliseconds(20))
-        }
-        return false
-    }
-
-    private static func accepts(_ port: UInt16) -> Bool {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        guard fd >= 0 else { return false }
-        defer { close(fd) }
-        var address = loopback(port: port)
-        return withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
-        } == 0
-    }
-
-    private static func loopback(port: UInt16) -> sockaddr_in {
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_port = port.bigEndian
-        address.sin_addr.s_addr = UInt32(0x7F00_0001).bigEndian
-        return address
     }
 }

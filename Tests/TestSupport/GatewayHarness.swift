@@ -1,5 +1,6 @@
 import Config
 import Gateway
+import HTTPMessage
 import HTTPServer
 import Logging
 import Synchronization
@@ -10,33 +11,14 @@ package struct GatewayHarnessError: Error, Sendable, CustomStringConvertible {
     package init(_ description: String) { self.description = description }
 }
 
-/// Every log line a gateway wrote, kept so a test can read them (and prove no token is in them).
-package final class LogCapture: Sendable {
-    private let lines = Mutex<[String]>([])
-
-    package init() {}
-
-    package func append(_ line: String) {
-        lines.withLock { $0.append(line) }
-    }
-
-    package var text: String { lines.withLock { $0.joined(separator: "\n") } }
-
-    /// Every line, in order.
-    package var lineList: [String] { lines.withLock { $0 } }
-
-    /// A logger writing into this capture at `level`, in `format`.
-    package func logger(level: Logging.LogLevel = .debug, format: Logging.LogFormat = .text) -> Logger {
-        Logger(level: level, format: format, sink: { [self] line in append(line) })
-    }
-}
-
 /// A whole gateway running in this process on 127.0.0.1 with an OS-chosen port: the same
 /// `GatewayRuntime` and router the program builds, behind a real `HTTPServer`.
 package final class GatewayHarness: Sendable {
     package let runtime: GatewayRuntime
     package let server: HTTPServer
     package let logs: LogCapture
+    /// Requests whose handler task was cancelled (the client hung up, or the server stopped).
+    package let cancelledRequests: TestCounter
     /// `http://127.0.0.1:<port>`.
     package let baseURL: String
 
@@ -60,18 +42,17 @@ package final class GatewayHarness: Sendable {
         let logs = LogCapture()
         self.logs = logs
         do {
-            runtime = try GatewayRuntime(config: config, environment: environment, logger: logs.logger(), recordTo: recordTo)
+            let format = Logging.LogFormat(rawValue: config.logging.format.rawValue) ?? .text
+            runtime = try GatewayRuntime(
+                config: config, environment: environment, logger: logs.logger(format: format), recordTo: recordTo)
         } catch {
             throw GatewayHarnessError("gateway runtime: \(error.description)")
         }
-        var options = HTTPServerOptions()
-        options.host = config.server.host
-        options.port = UInt16(config.server.port)
-        options.maxBodyBytes = config.limits.maxBodyBytes
-        options.connectionTimeoutSeconds = config.limits.connectionTimeoutSeconds
-        options.headerTimeoutSeconds = config.limits.headerTimeoutSeconds
+        let cancelledRequests = TestCounter()
+        self.cancelledRequests = cancelledRequests
         do {
-            server = try HTTPServer(options: options, handler: runtime.router)
+            let handler = CancellationObservingHandler(wrapping: runtime.router, counter: cancelledRequests)
+            server = try HTTPServer(options: Self.listenerOptions(config), handler: handler)
             try server.start()
         } catch {
             runtime.shutdown()
@@ -79,6 +60,23 @@ package final class GatewayHarness: Sendable {
         }
         baseURL = "http://127.0.0.1:\(server.boundPort ?? 0)"
     }
+
+    /// Every listener limit from the configuration, as the program applies them. It always
+    /// binds 127.0.0.1, while `config.server.host` may name another address so the Host rules
+    /// of a non-loopback listener can be tried without listening beyond loopback.
+    private static func listenerOptions(_ config: GatewayConfig) -> HTTPServerOptions {
+        var options = HTTPServerOptions()
+        options.host = "127.0.0.1"
+        options.port = 0
+        options.maxBodyBytes = config.limits.maxBodyBytes
+        options.maxConnections = config.limits.maxConnections
+        options.connectionTimeoutSeconds = config.limits.connectionTimeoutSeconds
+        options.headerTimeoutSeconds = config.limits.headerTimeoutSeconds
+        return options
+    }
+
+    /// The listening port.
+    package var port: UInt16 { server.boundPort ?? 0 }
 
     /// The MCP endpoint, `http://127.0.0.1:<port>/mcp`.
     package var mcpURL: String { baseURL + runtime.config.server.path }
@@ -103,5 +101,20 @@ package final class GatewayHarness: Sendable {
     package func stop() async {
         await server.stop(gracePeriod: .zero)
         runtime.shutdown()
+    }
+}
+
+/// Passes every request to the gateway's router and counts the ones whose task is cancelled
+/// while the router handles them.
+private struct CancellationObservingHandler: HTTPHandler {
+    let wrapping: any HTTPHandler
+    let counter: TestCounter
+
+    func handle(_ request: HTTPRequest) async -> HTTPResponse {
+        await withTaskCancellationHandler {
+            await wrapping.handle(request)
+        } onCancel: {
+            counter.increment()
+        }
     }
 }

@@ -99,24 +99,3 @@ enum LoopbackSocket {
         return true
     }
 }
-
-/// Runs `body` on a new detached POSIX thread; test servers block in `poll` and `recv`, which
-/// must stay off the cooperative pool.
-func startDetachedThread(_ body: @escaping @Sendable () -> Void) {
-    let context = Unmanaged.passRetained(ThreadBody(body)).toOpaque()
-    var thread = pthread_t()
-    let result = pthread_create(
-        &thread, nil,
-        { context in
-            guard let context else { return nil }
-            Unmanaged<ThreadBody>.fromOpaque(context).takeRetainedValue().body()
-            return nil
-        }, context)
-    precondition(result == 0, "pthread_create failed: \(result)")
-    pthread_detach(thread)
-}
-
-private final class ThreadBody: Sendable {
-    let body: @Sendable () -> Void
-    init(_ body: @escaping @Sendable () -> Void) { self.body = body }
-}

@@ -1,7 +1,8 @@
 import Synchronization
 
 /// A one-way gate: tasks wait until the test opens it. Lets a test decide when an upstream
-/// answers, or learn that a request has arrived, without sleeping.
+/// answers, or learn that a request has arrived, without sleeping. A waiting task that is
+/// cancelled stops waiting, so a server that cancels its handlers can always stop.
 package final class TestGate: Sendable {
     private struct State {
         var isOpen = false
@@ -25,27 +26,41 @@ package final class TestGate: Sendable {
         for waiter in waiters.values { waiter.resume(returning: true) }
     }
 
-    /// Waits until the gate opens.
+    /// Waits until the gate opens (or the waiting task is cancelled).
     package func wait() async {
         _ = await wait(timeout: nil)
     }
 
-    /// Waits until the gate opens or `timeout` passes.
-    /// - Returns: true when the gate opened, false on timeout.
+    /// Waits until the gate opens, `timeout` passes or the waiting task is cancelled. The
+    /// timeout only bounds a failing test; no assertion depends on how long anything took.
+    /// - Returns: true when the gate opened.
     package func wait(timeout: Duration?) async -> Bool {
-        await withCheckedContinuation { continuation in
-            let id: Int? = state.withLock { state in
-                guard !state.isOpen else { return nil }
-                state.nextWaiter += 1
-                state.waiters[state.nextWaiter] = continuation
-                return state.nextWaiter
-            }
-            guard let id else { return continuation.resume(returning: true) }
-            guard let timeout else { return }
-            Task {
-                try? await Task.sleep(for: timeout)
-                self.state.withLock { $0.waiters.removeValue(forKey: id) }?.resume(returning: false)
-            }
+        let id = state.withLock { state -> Int in
+            state.nextWaiter += 1
+            return state.nextWaiter
         }
+        return await withTaskCancellationHandler {
+            await withCheckedContinuation { continuation in
+                let answerNow: Bool? = state.withLock { state in
+                    if state.isOpen { return true }
+                    if Task.isCancelled { return false }
+                    state.waiters[id] = continuation
+                    return nil
+                }
+                if let answerNow { return continuation.resume(returning: answerNow) }
+                guard let timeout else { return }
+                Task {
+                    try? await Task.sleep(for: timeout)
+                    self.resumeWaiter(id)
+                }
+            }
+        } onCancel: {
+            resumeWaiter(id)
+        }
+    }
+
+    /// Lets one waiter go without the gate opening.
+    private func resumeWaiter(_ id: Int) {
+        state.withLock { $0.waiters.removeValue(forKey: id) }?.resume(returning: false)
     }
 }

@@ -29,7 +29,7 @@ package final class TestUpstream: Sendable {
         self.port = port
         let core = TestUpstreamCore(listenFD: fd, fallback: fallback)
         self.core = core
-        startDetachedThread { core.acceptLoop() }
+        detachThread { core.acceptLoop() }
     }
 
     deinit {

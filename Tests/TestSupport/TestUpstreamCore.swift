@@ -134,7 +134,7 @@ final class TestUpstreamCore: Sendable {
             var noDelay: Int32 = 1
             _ = setsockopt(fd, Int32(IPPROTO_TCP), TCP_NODELAY, &noDelay, socklen_t(MemoryLayout<Int32>.size))
             guard let id = register(fd) else { return }
-            startDetachedThread { [self] in
+            detachThread { [self] in
                 var connection = TestUpstreamConnection(core: self, fd: fd, id: id)
                 connection.run()
             }

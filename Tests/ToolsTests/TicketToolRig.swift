@@ -11,36 +11,6 @@ import Synchronization
 import TestSupport
 import Tools
 
-/// Collects log lines, and lets a test act at the moment a given event is logged.
-final class LogCapture: Sendable {
-    private let state = Mutex<(lines: [String], hook: (@Sendable (String) -> Void)?)>(([], nil))
-
-    var lines: [String] { state.withLock { $0.lines } }
-
-    /// The parsed JSON lines whose `event` is `event`.
-    func events(_ event: String) -> [JSONObject] {
-        lines.compactMap { line in
-            guard case .object(let object)? = try? JSONParser().parse(line), object["event"] == .string(event) else {
-                return nil
-            }
-            return object
-        }
-    }
-
-    /// Runs `hook` (on the logging task, synchronously) for every later line.
-    func onLine(_ hook: @escaping @Sendable (String) -> Void) {
-        state.withLock { $0.hook = hook }
-    }
-
-    func append(_ line: String) {
-        let hook = state.withLock { state -> (@Sendable (String) -> Void)? in
-            state.lines.append(line)
-            return state.hook
-        }
-        hook?(line)
-    }
-}
-
 /// The ticket tools wired to a loopback upstream through the real libcurl client. By default
 /// the upstream serves every recorded detail call for the user whose token arrives.
 final class TicketToolRig: Sendable {
@@ -65,7 +35,7 @@ final class TicketToolRig: Sendable {
         environment = ToolEnvironment(
             client: LoonflowClient(baseURL: upstream.baseURL, http: http),
             tokens: TokenResolver(validator: AccessTokenValidator()),
-            logger: Logger(level: .debug, format: .json, sink: { logs.append($0) }))
+            logger: logs.logger(format: .json))
     }
 
     deinit {

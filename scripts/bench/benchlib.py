@@ -4,30 +4,25 @@ nginx configurations, upstream bodies, wrk runs, resident-memory sampling. Stand
 import glob
 import json
 import os
-import secrets
 import signal
 import socket
-import string
 import subprocess
 import threading
 import time
-import uuid
+import sys
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(os.path.dirname(HERE))
+sys.path.insert(0, os.path.join(ROOT, "scripts", "lib"))
+import lmgscripts  # noqa: E402
+
 DETAIL_PARTS = ("ticket_detail_form", "ticket_detail_actions", "ticket_detail_admin_actions")
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def fake_pat() -> str:
-    """A well-formed Loonflow PAT (never checked: the static upstream does not look at it)."""
-    alphabet = string.ascii_letters + string.digits + "-_"
-    return f"lfpat.{uuid.uuid4()}." + "".join(secrets.choice(alphabet) for _ in range(64))
+# A free loopback port, and a well-formed PAT (never checked: the static upstream does not look
+# at it), from the scripts' shared module.
+free_port = lmgscripts.free_port
+fake_pat = lmgscripts.fake_pat
 
 
 # ---------------------------------------------------------------------------------------------

@@ -2,25 +2,6 @@ import HTTPMessage
 import JSON
 import TestSupport
 
-/// Tokens the tests send. None is real; the fake upstream tells callers apart by them.
-enum Tokens {
-    static let aliceSecret = "aliceHardenSecret_K2m9Qx7Lp4Rt"
-    static let bobSecret = "bobHardenSecret_V8n3Zc5Wd1Hy"
-    static let alice = "lfpat.5b2c7e10-8a4d-4c3e-9f1a-2d6b8e0c4a71.\(aliceSecret)"
-    static let bob = "lfpat.9e1d3c5b-7a2f-4e6d-8c0b-1a3f5e7d9b24.\(bobSecret)"
-
-    static let secrets = [alice, bob, aliceSecret, bobSecret]
-
-    /// The secrets found in `text`, shortened for a readable failure.
-    static func leaked(in text: String) -> [String] {
-        secrets.filter { text.contains($0) }.map { "\($0.prefix(10))…" }
-    }
-
-    static func isAlice(_ request: RecordedRequest) -> Bool {
-        request.headers["Authorization"] == "Bearer \(alice)"
-    }
-}
-
 /// Ticket list pages shaped like Loonflow's `GET /api/v1.0/tickets` envelope.
 enum FakeTickets {
     static let path = "/api/v1.0/tickets"

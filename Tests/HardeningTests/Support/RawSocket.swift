@@ -1,4 +1,5 @@
 import Glibc
+import TestSupport
 import HTTPMessage
 import JSON
 import Synchronization

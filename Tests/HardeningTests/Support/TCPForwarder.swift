@@ -1,4 +1,5 @@
 import Glibc
+import TestSupport
 import Synchronization
 
 /// A loopback port whose behaviour the test switches between calls: refusing connections
@@ -146,21 +147,5 @@ final class TCPForwarder: Sendable {
             pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) }
         }
         return UInt16(bigEndian: address.sin_port)
-    }
-
-    /// A port that was free a moment ago (for programs that cannot be told to use port 0).
-    static func freePort() -> UInt16? {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        guard fd >= 0 else { return nil }
-        defer { Glibc.close(fd) }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_addr = in_addr(s_addr: UInt32(0x7F00_0001).bigEndian)
-        let bound = withUnsafePointer(to: &address) { pointer in
-            pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-                bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
-            }
-        }
-        return bound == 0 ? localPort(fd) : nil
     }
 }

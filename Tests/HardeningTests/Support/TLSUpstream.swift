@@ -46,18 +46,17 @@ final class TLSUpstream: Sendable {
         for name in ["trusted", "other"] { try await makeCA(name, in: directory) }
         for certificate in certificates { try await makeServerCertificate(certificate, in: directory) }
         var lastError = ""
+        // nginx must be told its ports (see `LoopbackPort`): a start that loses one of them to
+        // another process exits at once and is retried with new ones.
         for _ in 0..<3 {
-            let ports = certificates.compactMap { _ in TCPForwarder.freePort() }
-            guard ports.count == certificates.count, Set(ports).count == ports.count else { continue }
+            let ports = try certificates.map { _ in try LoopbackPort.pick() }
+            guard Set(ports).count == ports.count else { continue }
             let config = nginxConfig(directory: directory, body: body, proxyTo: proxyTo, ports: Array(zip(certificates.map(\.name), ports)))
             try Data(config.utf8).write(to: URL(fileURLWithPath: directory + "/nginx.conf"))
             let nginx = try TestProcess(
                 executable: nginxPath, arguments: ["-p", directory, "-c", directory + "/nginx.conf", "-e", directory + "/error.log"],
                 environment: [:])
-            let up = await eventually(timeout: .seconds(10)) {
-                for port in ports where await RawSocket.connect(port: port) == nil { return false }
-                return true
-            }
+            let up = await LoopbackPort.waitUntilAccepting(ports, timeout: .seconds(10)) { nginx.isRunning }
             if up {
                 return TLSUpstream(
                     directory: directory, trustedCA: directory + "/trusted-ca.pem", otherCA: directory + "/other-ca.pem",
