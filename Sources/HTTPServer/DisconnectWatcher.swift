@@ -54,19 +54,7 @@ final class DisconnectWatcher: Sendable {
     /// - Throws: `HTTPServerError` of kind `.startFailed` when the thread cannot be created.
     func start() throws(HTTPServerError) {
         state.withLock { $0.stopping = false }
-        var thread = pthread_t()
-        let context = Unmanaged.passRetained(self).toOpaque()
-        let result = pthread_create(
-            &thread, nil,
-            { context in
-                let watcher = Unmanaged<DisconnectWatcher>.fromOpaque(context!).takeRetainedValue()
-                watcher.run()
-                return nil
-            }, context)
-        guard result == 0 else {
-            Unmanaged<DisconnectWatcher>.fromOpaque(context).release()
-            throw HTTPServerError(.startFailed, detail: "pthread_create: \(BindAddress.describe(result))")
-        }
+        let thread = try startServerThread { self.run() }
         state.withLock { $0.thread = thread }
     }
 

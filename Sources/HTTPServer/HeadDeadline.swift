@@ -90,19 +90,7 @@ final class HeadDeadline: Sendable {
     func start() throws(HTTPServerError) {
         guard isEnabled else { return }
         state.withLock { $0.stopping = false }
-        var thread = pthread_t()
-        let context = Unmanaged.passRetained(self).toOpaque()
-        let result = pthread_create(
-            &thread, nil,
-            { context in
-                let deadlines = Unmanaged<HeadDeadline>.fromOpaque(context!).takeRetainedValue()
-                deadlines.run()
-                return nil
-            }, context)
-        guard result == 0 else {
-            Unmanaged<HeadDeadline>.fromOpaque(context).release()
-            throw HTTPServerError(.startFailed, detail: "pthread_create: \(BindAddress.describe(result))")
-        }
+        let thread = try startServerThread { self.run() }
         state.withLock { $0.thread = thread }
     }
 
