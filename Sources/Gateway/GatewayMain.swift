@@ -54,7 +54,15 @@ package enum GatewayMain {
         guard let (config, source) = loadConfig(overrides, environment: environment) else { return 2 }
         print("# configuration from \(source ?? "built-in defaults") with environment and flags applied")
         print(config.describe())
-        if config.upstream.target == nil {
+        if config.upstream.target != nil, config.upstream.mcpURL != nil {
+            printError(
+                "loonflow-mcp-gateway: set either upstream.base_url (Loonflow's REST API) or upstream.mcp_url (a Loonflow "
+                    + "MCP server), not both")
+            return 2
+        }
+        if let mcpURL = config.upstream.mcpURL {
+            print("# effective setup: tool calls are forwarded to the Loonflow MCP server at \(mcpURL)")
+        } else if config.upstream.target == nil {
             let model = UpstreamFactory.demoDirectory() ?? "Fixtures/simulator (not found from here)"
             print(
                 "# effective setup: DEMO MODE. No Loonflow is configured (no upstream.base_url, LOONFLOW_BASE_URL or "

@@ -184,6 +184,18 @@ import Testing
         }
     }
 
+    @Test func checkConfigNamesTheForwardingSetup() async throws {
+        let forwarding = try await ExecutableTests.run(["check-config"], environment: ["LOONFLOW_MCP_UPSTREAM_URL": "https://mcp.loonflow.com/mcp"])
+        #expect(forwarding.exitCode == 0, "\(forwarding.stderr)")
+        #expect(forwarding.stdout.contains("forwarded to the Loonflow MCP server at https://mcp.loonflow.com/mcp"))
+        #expect(!forwarding.stdout.contains("DEMO MODE"))
+        let both = try await ExecutableTests.run(
+            ["check-config"],
+            environment: ["LOONFLOW_MCP_UPSTREAM_URL": "https://mcp.loonflow.com/mcp", "LOONFLOW_BASE_URL": "http://127.0.0.1:9"])
+        #expect(both.exitCode == 2)
+        #expect(both.stderr.contains("not both"))
+    }
+
     @Test func bothUpstreamsAtOnceIsAStartupError() throws {
         #expect(throws: GatewayHarnessError.self) {
             _ = try GatewayHarness(upstreamBaseURL: "http://127.0.0.1:9") { $0.upstream.mcpURL = "http://127.0.0.1:9/mcp" }
