@@ -75,17 +75,20 @@ package struct LoonflowClient: Sendable {
     private func requestHeaders(token: AccessToken, appName: String, hasBody: Bool) -> Result<HTTPHeaders, LoonflowError> {
         var headers: HTTPHeaders = ["Authorization": "Bearer \(token.value)", "Accept": "application/json"]
         if hasBody { headers.add("Content-Type", "application/json") }
+        if let refusal = Self.appNameRefusal(appName, allowed: allowedAppNames) { return .failure(.refusedLocally(refusal)) }
         let app = appName.trimmingWhitespace()
-        if !app.isEmpty, app != "loonflow" {
-            guard allowedAppNames.contains(app) else {
-                return .failure(
-                    .refusedLocally(
-                        "app_name \"\(app.prefix(64))\" is not allowed by this gateway (upstream.allowed_app_names); "
-                            + "omit app_name to act as the default \"loonflow\" application"))
-            }
-            headers.add("appname", app)
-        }
+        if !app.isEmpty, app != "loonflow" { headers.add("appname", app) }
         return .success(headers)
+    }
+
+    /// Why `appName` may not be used, or nil: the default application always may, another one
+    /// only when `upstream.allowed_app_names` lists it (the `appname` header widens Loonflow's
+    /// authorization).
+    package static func appNameRefusal(_ appName: String, allowed: Set<String>) -> String? {
+        let app = appName.trimmingWhitespace()
+        guard !app.isEmpty, app != "loonflow", !allowed.contains(app) else { return nil }
+        return "app_name \"\(app.prefix(64))\" is not allowed by this gateway (upstream.allowed_app_names); "
+            + "omit app_name to act as the default \"loonflow\" application"
     }
 
     /// Reads Loonflow's `{code, data, msg}` envelope.

@@ -89,10 +89,11 @@ package final class LegacySSEHandler: HTTPHandler {
 
     /// Puts the Streamable HTTP answer on the stream: its JSON-RPC body, whatever its status.
     private func deliver(_ response: HTTPResponse, to id: String) {
-        guard let body = response.bodyBytes, !body.isEmpty, let message = try? JSONParser().parse(body) else { return }
+        // The body is the handler's own single-line JSON, so it goes on the stream as it is.
+        guard let body = response.bodyBytes, !body.isEmpty else { return }
         streams.withLock { streams in
             if let session = response.headers["Mcp-Session-Id"] { streams[id]?.mcpSession = session }
-            streams[id]?.continuation.yield(ResponseBuilder.sseEvent(message))
+            streams[id]?.continuation.yield(ResponseBuilder.sseEvent(serialized: body))
         }
     }
 

@@ -29,6 +29,11 @@ package enum ResponseBuilder {
 
     /// One SSE event carrying a JSON-RPC message.
     package static func sseEvent(_ message: JSONValue) -> [UInt8] {
-        Array("event: message\ndata: ".utf8) + message.serialized + Array("\n\n".utf8)
+        sseEvent(serialized: message.serialized)
+    }
+
+    /// An SSE `message` event carrying one line of serialized JSON.
+    package static func sseEvent(serialized json: [UInt8]) -> [UInt8] {
+        Array("event: message\ndata: ".utf8) + json + Array("\n\n".utf8)
     }
 }

@@ -42,10 +42,3 @@ package struct ForwardFailure: Error, Sendable, Equatable {
         }
     }
 }
-
-/// `text` with every occurrence of `secret` replaced by `replacement`: upstream words may
-/// quote the request's token back.
-func redacting(_ secret: String, in text: String, with replacement: String) -> String {
-    guard secret.count >= 8 else { return text }
-    return text.replacing(secret, with: replacement)
-}

@@ -1,6 +1,7 @@
 import Auth
 import JSON
 import Logging
+import LoonflowClient
 import MCPCore
 import Tools
 
@@ -103,11 +104,8 @@ package struct ForwardedTool: Tool {
         {
             throw ToolFailure("argument \"ticket_id\" must be a ticket UUID (xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx)")
         }
-        let app = (arguments["app_name"]?.stringValue ?? "").trimmingWhitespace()
-        if !app.isEmpty, app != "loonflow", !setting.allowedAppNames.contains(String(app)) {
-            throw ToolFailure(
-                "app_name \"\(app.prefix(64))\" is not allowed by this gateway (upstream.allowed_app_names); omit "
-                    + "app_name to act as the default \"loonflow\" application")
+        if let refusal = LoonflowClient.appNameRefusal(arguments["app_name"]?.stringValue ?? "", allowed: setting.allowedAppNames) {
+            throw ToolFailure(refusal)
         }
     }
 
@@ -115,7 +113,7 @@ package struct ForwardedTool: Tool {
     /// the gateway's text, or the error text without the upstream's "Error executing tool" prefix.
     static func toolResult(_ result: JSONObject, tool: String, token: AccessToken) -> ToolResult {
         let texts = result["content"]?.arrayValue?.compactMap { $0["text"]?.stringValue } ?? []
-        var text = redacting(token.value, in: texts.joined(separator: "\n"), with: token.redacted)
+        var text = SecretRedactor(tokens: [token]).redact(texts.joined(separator: "\n"))
         if result["isError"]?.boolValue == true {
             let prefix = "Error executing tool \(tool): "
             if text.hasPrefix(prefix) { text = String(text.dropFirst(prefix.count)) }

@@ -152,7 +152,7 @@ package final class MCPUpstreamClient: Sendable {
     /// control characters dropped.
     private func clean(_ text: String, token: AccessToken?) -> String {
         var text = text
-        if let token { text = redacting(token.value, in: text, with: token.redacted) }
+        if let token { text = SecretRedactor(tokens: [token]).redact(text) }
         return String(String.UnicodeScalarView(text.unicodeScalars.filter { $0.value >= 0x20 && $0.value != 0x7F }))
     }
 

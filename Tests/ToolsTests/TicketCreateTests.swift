@@ -12,7 +12,7 @@ enum Creation {
     static let leave = "846c2106-36cb-401a-9bf0-12565a7b766c"
     static let submit = "3818e520-4436-406b-a3a4-be6302caf2c3"
     static let saveDraft = "02fd64b0-daad-4055-a078-95f00ea0aa88"
-    static let leadApprove = "a91849c0-416b-463e-8670-28b0b76940fd"
+    static let leadApprove = Seed.l1Approve
     static let formPath = "/api/v1.0/workflows/\(leave)/ticket_creation_form"
     static let actionsPath = "/api/v1.0/workflows/\(leave)/ticket_creation_actions"
     static let createPath = "/api/v1.0/tickets"
