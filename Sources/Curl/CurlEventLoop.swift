@@ -5,12 +5,16 @@ import Synchronization
 /// One dedicated thread that drives a libcurl multi handle: it adds queued transfers, runs
 /// `curl_multi_perform`, hands finished transfers back, and sleeps in `curl_multi_poll`.
 ///
+/// It is also a task executor: tasks that prefer it run their jobs on the loop thread between
+/// curl rounds. A call handled there submits its transfer and is resumed with the answer on
+/// the same thread, so the transfer costs no thread wake-up at either end.
+///
 /// The multi handle's connection cache keeps idle keep-alive connections for later transfers.
 ///
 /// Thread rule: `multi` (apart from `curl_multi_wakeup`, which is safe from any thread) and
 /// `active` are used only by the loop thread; `state` is guarded by its `Mutex`. The multi
 /// handle is freed in `deinit`, after the thread has ended and nobody can wake it any more.
-final class CurlEventLoop: @unchecked Sendable {
+final class CurlEventLoop: TaskExecutor, @unchecked Sendable {
     private enum Command {
         case add(Transfer)
         case cancel(Transfer)
@@ -18,8 +22,14 @@ final class CurlEventLoop: @unchecked Sendable {
 
     private struct State {
         var commands: [Command] = []
+        /// Task jobs waiting for the loop thread.
+        var jobs: [UnownedJob] = []
         var shutdownRequested = false
+        /// The loop has ended: jobs go to the global executor from now on.
+        var stopped = false
         var thread: pthread_t?
+
+        var isOnLoopThread: Bool { thread.map { pthread_equal($0, pthread_self()) != 0 } ?? false }
     }
 
     private let multi: UnsafeMutableRawPointer
@@ -53,15 +63,35 @@ final class CurlEventLoop: @unchecked Sendable {
 
     /// Queues a transfer; after shutdown it ends at once as `.shutDown`.
     func submit(_ transfer: Transfer) {
-        let accepted = state.withLock { state in
-            guard !state.shutdownRequested else { return false }
+        let (accepted, wake) = state.withLock { state in
+            guard !state.shutdownRequested else { return (false, false) }
             state.commands.append(.add(transfer))
-            return true
+            return (true, !state.isOnLoopThread)
         }
-        if accepted {
-            curl_multi_wakeup(multi)
-        } else {
+        if !accepted {
             transfer.finish(.shutDown, detachingFrom: nil)
+        } else if wake {
+            curl_multi_wakeup(multi)
+        }
+    }
+
+    /// Whether the caller runs on the loop thread.
+    var isCurrent: Bool { state.withLock { $0.isOnLoopThread } }
+
+    /// Runs `job` on the loop thread; a job queued from the loop thread itself needs no
+    /// wake-up, since the loop runs queued jobs before it sleeps. Once the loop has ended,
+    /// jobs run on the global concurrent executor, so no task is ever stranded.
+    func enqueue(_ job: consuming ExecutorJob) {
+        let unowned = UnownedJob(job)
+        let (queued, wake) = state.withLock { state in
+            guard !state.stopped else { return (false, false) }
+            state.jobs.append(unowned)
+            return (true, !state.isOnLoopThread)
+        }
+        if !queued {
+            globalConcurrentExecutor.enqueue(ExecutorJob(unowned))
+        } else if wake {
+            curl_multi_wakeup(multi)
         }
     }
 
@@ -112,20 +142,46 @@ final class CurlEventLoop: @unchecked Sendable {
 
     private func run() {
         while true {
+            runQueuedJobs()
             let (commands, stopping) = state.withLock { state in
                 defer { state.commands = [] }
                 return (state.commands, state.shutdownRequested)
             }
             guard !stopping else {
                 endAll(pending: commands)
+                stopRunningJobs()
                 return
             }
             commands.forEach(apply)
             var running: Int32 = 0
             _ = curl_multi_perform(multi, &running)
             collectFinished()
-            _ = curl_multi_poll(multi, nil, 0, 1_000, nil)
+            // Jobs resumed by finished transfers (or queued meanwhile) run before any sleep.
+            let idle = state.withLock { $0.jobs.isEmpty && $0.commands.isEmpty && !$0.shutdownRequested }
+            if idle { _ = curl_multi_poll(multi, nil, 0, 1_000, nil) }
         }
+    }
+
+    /// Runs the task jobs queued so far, and those they queue in turn.
+    private func runQueuedJobs() {
+        while true {
+            let jobs = state.withLock { state in
+                defer { state.jobs = [] }
+                return state.jobs
+            }
+            if jobs.isEmpty { return }
+            for job in jobs { job.runSynchronously(on: asUnownedTaskExecutor()) }
+        }
+    }
+
+    /// Marks the loop stopped and hands jobs still queued to the global executor.
+    private func stopRunningJobs() {
+        let jobs = state.withLock { state in
+            state.stopped = true
+            defer { state.jobs = [] }
+            return state.jobs
+        }
+        for job in jobs { globalConcurrentExecutor.enqueue(ExecutorJob(job)) }
     }
 
     private func apply(_ command: Command) {

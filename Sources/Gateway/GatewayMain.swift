@@ -142,7 +142,9 @@ package enum GatewayMain {
         let server: HTTPServer
         var metricsServer: HTTPServer?
         do {
-            server = try HTTPServer(options: serverOptions(config, host: config.server.host, port: config.server.port), handler: runtime.router)
+            server = try HTTPServer(
+                options: serverOptions(config, host: config.server.host, port: config.server.port), handler: runtime.router,
+                handlerExecutor: runtime.upstream.executor)
             try server.start()
             if let port = config.server.metrics.port {
                 let listener = try HTTPServer(

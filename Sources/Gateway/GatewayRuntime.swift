@@ -72,7 +72,8 @@ package final class GatewayRuntime: Sendable {
         if let extras { laterTools = { extras.tools } }
         let server = MCPServer(
             identity: identity, tools: tools, laterTools: laterTools, callTimeout: .milliseconds(config.limits.callTimeoutMs),
-            toolsets: GatewayConfig.ToolsConfig.toolsets, resources: resources)
+            toolsets: GatewayConfig.ToolsConfig.toolsets, resources: resources,
+            callExecutor: upstream.executor)
         self.server = server
         let sessions = config.server.sessions.key.map {
             SessionTokens(key: Array($0.utf8), lifetimeSeconds: Int64(config.server.sessions.ttlSeconds))

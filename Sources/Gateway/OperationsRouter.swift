@@ -44,6 +44,11 @@ package struct OperationsRouter: HTTPHandler {
         }
     }
 
+    /// The front end's refusals are answered as the MCP endpoint answers its own.
+    package func refusal(status: Int, reason: String) -> HTTPResponse {
+        mcp.refusal(status: status, reason: reason)
+    }
+
     private var notFound: HTTPResponse {
         let legacy = legacySSE == nil ? "" : " (and \(LegacySSEHandler.streamPath) for HTTP+SSE clients)"
         return HTTPResponse(

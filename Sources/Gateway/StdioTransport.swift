@@ -6,22 +6,21 @@ import MCPCore
 import Synchronization
 
 /// Newline-delimited JSON-RPC on stdin/stdout for clients that spawn the gateway. Both
-/// eras: `initialize` selects legacy, a request whose `_meta` names a modern version is
-/// modern. Standard output carries only protocol messages; logs go to standard error.
+/// eras, chosen by the body alone (there are no headers): the dispatcher's rules, the same as
+/// over HTTP. Standard output carries only protocol messages; logs go to standard error.
 package final class StdioTransport: Sendable {
-    let server: MCPServer
+    let dispatcher: MCPDispatcher
     /// `LOONFLOW_MCP_ACCESS_TOKEN`, validated at start-up: every call runs as this caller.
     let defaultToken: AccessToken?
     let logger: Logger
-    let maxJSONDepth: Int
     private let output = Mutex(())
-    private let inFlight = InFlightCalls()
+    /// The one caller on this transport, for matching cancellations.
+    private static let caller = "stdio"
 
     package init(server: MCPServer, defaultToken: AccessToken?, logger: Logger, maxJSONDepth: Int = 64) {
-        self.server = server
+        dispatcher = MCPDispatcher(server: server, maxJSONDepth: maxJSONDepth)
         self.defaultToken = defaultToken
         self.logger = logger
-        self.maxJSONDepth = maxJSONDepth
     }
 
     /// Serves until stdin closes, then waits for calls still running.
@@ -36,48 +35,19 @@ package final class StdioTransport: Sendable {
 
     func handle(_ line: [UInt8]) async {
         guard line.contains(where: { $0 != UInt8(ascii: " ") && $0 != UInt8(ascii: "\r") && $0 != UInt8(ascii: "\t") }) else { return }
-        let value: JSONValue
-        do {
-            value = try JSONParser(maxDepth: maxJSONDepth).parse(line)
-        } catch {
-            write(JSONRPCResponse.error(id: nil, .parseError(error.description)))
-            return
-        }
-        switch IncomingMessage.classify(value) {
-        case .failure(let error):
-            write(JSONRPCResponse.error(id: value["id"].flatMap(JSONRPCID.init), error))
-        case .success(.response):
-            return
-        case .success(.notification(let method, let params)):
-            if method == MCPMethod.cancelled.rawValue, let raw = params?["requestId"], let id = JSONRPCID(raw) {
-                inFlight.cancel(InFlightCalls.Key(caller: "stdio", requestID: id))
-            }
-        case .success(.request(let id, let method, let params)):
-            await answer(id: id, method: method, params: params)
-        }
+        let context = ToolCallContext(transportToken: defaultToken, transportTokenSource: "LOONFLOW_MCP_ACCESS_TOKEN")
+        let outcome = await dispatcher.dispatch(line, headers: .none, caller: Self.caller, context: context)
+        if case .answered(let answer) = outcome { log(answer) }
+        if let message = outcome.message { write(message) }
     }
 
-    private func answer(id: JSONRPCID, method: String, params: JSONObject?) async {
-        let era: ProtocolEra
-        switch MCPServer.era(ofBody: params) {
-        case .failure(let error):
-            write(JSONRPCResponse.error(id: id, error))
-            return
-        case .success(let selected): era = selected
-        }
-        let cancellation = CallCancellation()
-        let context = ToolCallContext(
-            transportToken: defaultToken, transportTokenSource: "LOONFLOW_MCP_ACCESS_TOKEN", requestID: id,
-            cancellation: cancellation)
-        let key = InFlightCalls.Key(caller: "stdio", requestID: id)
-        let registered = inFlight.register(key) { cancellation.cancel() }
-        let outcome = await server.handle(method: method, params: params, era: era, context: context)
-        if registered { inFlight.finish(key) }
-        logger.info("request", ["transport": "stdio", "era": .string(era.rawValue), "method": .string(method), "tool": params?["name"] ?? .null])
-        switch outcome {
-        case .success(let result): write(JSONRPCResponse.result(id: id, result))
-        case .failure(let error): write(JSONRPCResponse.error(id: id, error))
-        }
+    private func log(_ answer: Answer) {
+        logger.info(
+            "request",
+            [
+                "transport": "stdio", "era": .string(answer.era.rawValue), "method": .string(answer.method),
+                "tool": answer.tool.map { .string($0) } ?? .null,
+            ])
     }
 
     private func write(_ message: JSONValue) {

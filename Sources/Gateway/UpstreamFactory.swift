@@ -22,6 +22,9 @@ package struct UpstreamSetup: Sendable {
     /// Set when tool calls go to a remote Loonflow MCP server (`upstream.mcp_url`).
     package var mcpURL: String? = nil
     package var shutdown: @Sendable () -> Void
+    /// libcurl's transfer thread, where request handlers run so that a call and its upstream
+    /// transfers share one thread; nil for in-process upstreams (fixtures, the simulator).
+    package var executor: (any TaskExecutor)? = nil
 }
 
 package enum UpstreamFactory {
@@ -77,7 +80,8 @@ package enum UpstreamFactory {
             throw StartupError("could not set up libcurl: \(error)")
         }
         return UpstreamSetup(
-            client: curl, baseURL: baseURL, fixtures: nil, simulator: nil, isDemo: false, shutdown: { curl.shutdown() })
+            client: curl, baseURL: baseURL, fixtures: nil, simulator: nil, isDemo: false, shutdown: { curl.shutdown() },
+            executor: curl.executor)
     }
 
     /// With `auth.pat_exchange`, PATs are swapped for minted JWTs right above libcurl, so a

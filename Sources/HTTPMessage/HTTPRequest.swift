@@ -59,4 +59,16 @@ package struct HTTPResponse: Sendable {
 /// the task is cancelled when the client goes away before the answer is written.
 package protocol HTTPHandler: Sendable {
     func handle(_ request: HTTPRequest) async -> HTTPResponse
+
+    /// The answer to a request the front end refuses before the handler sees it (a body over
+    /// the cap, broken framing), in the handler's own format; `reason` is a fixed sentence.
+    /// The front end adds `Connection: close`.
+    func refusal(status: Int, reason: String) -> HTTPResponse
+}
+
+extension HTTPHandler {
+    /// Plain text, for handlers that speak no format of their own.
+    package func refusal(status: Int, reason: String) -> HTTPResponse {
+        HTTPResponse(status: status, headers: ["Content-Type": "text/plain; charset=utf-8"], body: Array((reason + "\n").utf8))
+    }
 }

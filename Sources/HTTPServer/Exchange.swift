@@ -146,9 +146,10 @@ final class Exchange: Sendable {
         }
     }
 
-    /// Suspends the connection and runs the handler in a task.
+    /// Suspends the connection and runs the handler in a task on `executor` (retained by the
+    /// task, as a task's preference is not).
     /// - Returns: false when the exchange was already aborted (the caller closes it).
-    func beginHandling(_ request: HTTPRequest, with handler: any HTTPHandler) -> Bool {
+    func beginHandling(_ request: HTTPRequest, with handler: any HTTPHandler, on executor: (any TaskExecutor)?) -> Bool {
         let started = state.withLock { state -> Bool in
             guard !state.aborted, state.connection != nil else { return false }
             state.stage = .handling
@@ -156,7 +157,8 @@ final class Exchange: Sendable {
             return true
         }
         guard started else { return false }
-        let task = Task { [self] in
+        let task = Task(executorPreference: executor) { [self] in
+            _ = executor
             let response = await handler.handle(request)
             await respond(with: response)
         }

@@ -26,16 +26,19 @@ package final class HTTPServer: Sendable {
     private let lifecycle = Mutex(Lifecycle.idle)
 
     /// Checks the options; nothing is bound until `start()`.
+    /// - Parameter handlerExecutor: where handler tasks run (libcurl's transfer thread, so a
+    ///   handler and its upstream transfers share a thread); nil is the global executor.
     /// - Throws: `HTTPServerError` for a host that is not a numeric address or a
     ///   negative or zero limit.
-    package init(options: HTTPServerOptions = HTTPServerOptions(), handler: any HTTPHandler)
-        throws(HTTPServerError)
-    {
+    package init(
+        options: HTTPServerOptions = HTTPServerOptions(), handler: any HTTPHandler,
+        handlerExecutor: (any TaskExecutor)? = nil
+    ) throws(HTTPServerError) {
         try Self.validate(options)
         self.options = options
         address = try BindAddress(host: options.host, port: options.port)
         core = ServerCore(
-            handler: handler, options: options, watcher: try DisconnectWatcher(),
+            handler: handler, handlerExecutor: handlerExecutor, options: options, watcher: try DisconnectWatcher(),
             headDeadline: try HeadDeadline(seconds: options.headerTimeoutSeconds))
     }
 

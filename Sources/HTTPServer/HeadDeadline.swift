@@ -26,6 +26,18 @@ final class HeadDeadline: Sendable {
         var watched: [UInt: Watched] = [:]
         var thread: pthread_t?
         var stopping = false
+        /// When the thread wakes next by itself; nil while it sleeps without a timeout. A new
+        /// deadline later than this needs no wake-up, so keep-alive requests cost none.
+        var plannedWake: ContinuousClock.Instant?
+
+        /// Whether the thread must be woken to see `deadline` in time.
+        mutating func needsWake(for deadline: ContinuousClock.Instant) -> Bool {
+            guard let planned = plannedWake, planned <= deadline else {
+                plannedWake = deadline
+                return true
+            }
+            return false
+        }
     }
 
     private let timeout: Duration
@@ -54,8 +66,11 @@ final class HeadDeadline: Sendable {
         let socket = cmhd_connection_socket(connection)
         guard socket >= 0 else { return }
         let deadline = ContinuousClock.now + timeout
-        state.withLock { $0.watched[Self.key(connection)] = Watched(socket: socket, deadline: deadline) }
-        wake()
+        let wakeNow = state.withLock { state in
+            state.watched[Self.key(connection)] = Watched(socket: socket, deadline: deadline)
+            return state.needsWake(for: deadline)
+        }
+        if wakeNow { wake() }
     }
 
     /// A request line was read: a keep-alive request's head starts its clock here.
@@ -66,7 +81,7 @@ final class HeadDeadline: Sendable {
             guard var watched = state.watched[Self.key(connection)], watched.deadline == nil else { return false }
             watched.deadline = deadline
             state.watched[Self.key(connection)] = watched
-            return true
+            return state.needsWake(for: deadline)
         }
         if started { wake() }
     }
@@ -122,8 +137,10 @@ final class HeadDeadline: Sendable {
         }
     }
 
-    /// Shuts down every connection past its deadline.
-    /// - Returns: milliseconds until the next deadline (-1 for none), or nil when stopping.
+    /// Shuts down every connection past its deadline. While connections are open the thread
+    /// wakes at least once per `timeout`, so a deadline set meanwhile (never sooner than
+    /// `timeout` from then) is met without waking it.
+    /// - Returns: milliseconds until the next wake-up (-1 for none), or nil when stopping.
     private func enforce() -> Int32? {
         let now = ContinuousClock.now
         return state.withLock { state -> Int32? in
@@ -138,6 +155,8 @@ final class HeadDeadline: Sendable {
                     next = deadline
                 }
             }
+            if next == nil, !state.watched.isEmpty { next = now + timeout }
+            state.plannedWake = next
             guard let next else { return -1 }
             let (seconds, attoseconds) = (next - now).components
             return Int32(clamping: seconds * 1000 + attoseconds / 1_000_000_000_000_000 + 1)

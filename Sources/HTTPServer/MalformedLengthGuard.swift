@@ -32,14 +32,13 @@ enum MalformedLengthGuard {
                     headers.values(for: "Content-Length"), maxBodyBytes: core.options.maxBodyBytes)
             else { continue }
             exchange.markRejected()
-            answer(socket: socket, with: refusal)
+            answer(socket: socket, with: refusal.wireBytes(from: core.handler))
         }
     }
 
     /// Writes what fits without blocking (the whole answer, on a socket that has sent nothing
     /// for this request), then ends the sending side.
-    private static func answer(socket: Int32, with refusal: FramingRefusal) {
-        let bytes = refusal.wireBytes
+    private static func answer(socket: Int32, with bytes: [UInt8]) {
         _ = bytes.withUnsafeBytes { send(socket, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL) | Int32(MSG_DONTWAIT)) }
         _ = shutdown(socket, Int32(SHUT_WR))
     }

@@ -6,25 +6,22 @@ struct FramingRefusal: Sendable, Equatable {
     var status: Int
     var message: String
 
-    /// The answer: a JSON-RPC error without an id, like every other transport refusal.
-    /// `message` is one of this file's fixed texts (no quote, no backslash), so it is
-    /// written into the JSON as it is.
-    var response: HTTPResponse {
-        var body: [UInt8] = []
-        body += #"{"jsonrpc":"2.0","id":null,"error":{"code":-32600,"message":""#.utf8
-        body += message.utf8
-        body += #""}}"#.utf8
-        return HTTPResponse(status: status, headers: ["Content-Type": "application/json"], body: body)
+    /// The answer the handler gives for this refusal.
+    func response(from handler: any HTTPHandler) -> HTTPResponse {
+        handler.refusal(status: status, reason: message)
     }
 
-    /// The whole answer as bytes on the wire, for the one case where it is written to the
+    /// The handler's answer as bytes on the wire, for the one case where it is written to the
     /// socket directly (`MalformedLengthGuard`).
-    var wireBytes: [UInt8] {
+    func wireBytes(from handler: any HTTPHandler) -> [UInt8] {
+        let response = response(from: handler)
         let body = response.body.bytes ?? []
         let reason = status == 413 ? "Content Too Large" : "Bad Request"
-        let head =
-            "HTTP/1.1 \(status) \(reason)\r\nContent-Type: application/json\r\n"
-            + "Content-Length: \(body.count)\r\nConnection: close\r\n\r\n"
+        var head = "HTTP/1.1 \(status) \(reason)\r\n"
+        for field in response.headers where !["content-length", "connection"].contains(field.name.lowercased()) {
+            head += "\(field.name): \(field.value)\r\n"
+        }
+        head += "Content-Length: \(body.count)\r\nConnection: close\r\n\r\n"
         return Array(head.utf8) + body
     }
 }

@@ -24,7 +24,7 @@ struct RequestStep {
         case .body:
             if let body { return receiveBody(body) }
             if exchange.bodyOverflowed { return rejectOversizedBody() }
-            return exchange.beginHandling(exchange.makeRequest(), with: core.handler)
+            return exchange.beginHandling(exchange.makeRequest(), with: core.handler, on: core.handlerExecutor)
         case .handling:
             switch exchange.takeOutcome() {
             case .abort: return false
@@ -74,7 +74,7 @@ struct RequestStep {
     /// Answers `refusal` and closes the connection after it.
     private func reject(_ refusal: FramingRefusal) -> Bool {
         exchange.markRejected()
-        return queue(refusal.response, closing: true)
+        return queue(refusal.response(from: core.handler), closing: true)
     }
 
     /// Turns `response` into a libmicrohttpd response and queues it.

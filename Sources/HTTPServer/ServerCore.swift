@@ -24,13 +24,18 @@ final class ServerCore: Sendable {
     }
 
     let handler: any HTTPHandler
+    let handlerExecutor: (any TaskExecutor)?
     let options: HTTPServerOptions
     let watcher: DisconnectWatcher
     let headDeadline: HeadDeadline
     private let registry = Mutex(Registry())
 
-    init(handler: any HTTPHandler, options: HTTPServerOptions, watcher: DisconnectWatcher, headDeadline: HeadDeadline) {
+    init(
+        handler: any HTTPHandler, handlerExecutor: (any TaskExecutor)?, options: HTTPServerOptions,
+        watcher: DisconnectWatcher, headDeadline: HeadDeadline
+    ) {
         self.handler = handler
+        self.handlerExecutor = handlerExecutor
         self.options = options
         self.watcher = watcher
         self.headDeadline = headDeadline

@@ -12,7 +12,7 @@ package struct JSONSerializer {
 
     package func serialize(_ value: JSONValue) -> [UInt8] {
         var out: [UInt8] = []
-        out.reserveCapacity(256)
+        out.reserveCapacity(1024)
         write(value, into: &out, indent: 0)
         return out
     }
@@ -75,40 +75,65 @@ package struct JSONSerializer {
     private static let hexDigits = Array("0123456789abcdef".utf8)
 
     /// Escapes quotes, backslashes and control characters; everything else is UTF-8 as is.
-    /// Runs of bytes that need no escape are copied in one go: tool results carry whole
-    /// pretty-printed documents as strings, so this is the serializer's hot loop.
+    /// Tool results carry whole JSON documents as strings, full of quotes, so this is the
+    /// serializer's hot loop: it measures the escaped length first, then writes every byte
+    /// into storage of that size and appends it in one copy, instead of appending run by run.
     package static func writeString(_ string: String, into out: inout [UInt8]) {
-        out.append(UInt8(ascii: "\""))
         var string = string
         string.withUTF8 { bytes in
-            var runStart = 0
-            for index in bytes.indices {
-                let byte = bytes[index]
-                guard byte < 0x20 || byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") else { continue }
-                if runStart < index { out.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[runStart..<index])) }
-                appendEscape(byte, into: &out)
-                runStart = index + 1
+            var extra = 0
+            for byte in bytes where needsEscape(byte) { extra += escapeLength(byte) - 1 }
+            out.append(UInt8(ascii: "\""))
+            if extra == 0 {
+                out.append(contentsOf: bytes)
+            } else {
+                out.append(contentsOf: [UInt8](unsafeUninitializedCapacity: bytes.count + extra) { buffer, count in
+                    count = writeEscaped(bytes, into: buffer)
+                })
             }
-            if runStart < bytes.count { out.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[runStart...])) }
+            out.append(UInt8(ascii: "\""))
         }
-        out.append(UInt8(ascii: "\""))
     }
 
-    /// The escape for one byte that may not appear raw inside a JSON string.
-    private static func appendEscape(_ byte: UInt8, into out: inout [UInt8]) {
-        out.append(UInt8(ascii: "\\"))
+    @inline(__always)
+    private static func needsEscape(_ byte: UInt8) -> Bool {
+        byte < 0x20 || byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\")
+    }
+
+    /// The length of the escape for a byte that needs one: `\n`, `\"` or `\u00XX`.
+    @inline(__always)
+    private static func escapeLength(_ byte: UInt8) -> Int {
         switch byte {
-        case 0x0A: out.append(UInt8(ascii: "n"))
-        case 0x0D: out.append(UInt8(ascii: "r"))
-        case 0x09: out.append(UInt8(ascii: "t"))
-        case 0..<0x20:
-            out.append(UInt8(ascii: "u"))
-            out.append(UInt8(ascii: "0"))
-            out.append(UInt8(ascii: "0"))
-            out.append(hexDigits[Int(byte >> 4)])
-            out.append(hexDigits[Int(byte & 0x0F)])
-        default: out.append(byte)
+        case 0x0A, 0x0D, 0x09, UInt8(ascii: "\""), UInt8(ascii: "\\"): 2
+        default: 6
         }
+    }
+
+    /// Writes `bytes` escaped into `buffer`, which has room for them; returns the count written.
+    private static func writeEscaped(_ bytes: UnsafeBufferPointer<UInt8>, into buffer: UnsafeMutableBufferPointer<UInt8>) -> Int {
+        var at = 0
+        for byte in bytes {
+            guard needsEscape(byte) else {
+                buffer[at] = byte
+                at += 1
+                continue
+            }
+            buffer[at] = UInt8(ascii: "\\")
+            switch byte {
+            case 0x0A: buffer[at + 1] = UInt8(ascii: "n")
+            case 0x0D: buffer[at + 1] = UInt8(ascii: "r")
+            case 0x09: buffer[at + 1] = UInt8(ascii: "t")
+            case UInt8(ascii: "\""), UInt8(ascii: "\\"): buffer[at + 1] = byte
+            default:
+                buffer[at + 1] = UInt8(ascii: "u")
+                buffer[at + 2] = UInt8(ascii: "0")
+                buffer[at + 3] = UInt8(ascii: "0")
+                buffer[at + 4] = hexDigits[Int(byte >> 4)]
+                buffer[at + 5] = hexDigits[Int(byte & 0x0F)]
+            }
+            at += escapeLength(byte)
+        }
+        return at
     }
 }
 

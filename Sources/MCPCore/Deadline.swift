@@ -7,7 +7,12 @@ import Synchronization
 /// caller's task (a client that went away) or the context's `cancellation`
 /// (`notifications/cancelled`) cancels the call too.
 enum Deadline {
-    static func run(tool: any Tool, arguments: JSONObject, context: ToolCallContext, limit: Duration?) async -> ToolResult {
+    /// The call's task runs on `executor` when given (it is retained for the task's life, as
+    /// task preferences are not).
+    static func run(
+        tool: any Tool, arguments: JSONObject, context: ToolCallContext, limit: Duration?,
+        executor: (any TaskExecutor)? = nil
+    ) async -> ToolResult {
         let work = WorkHandle()
         context.cancellation?.onCancel { work.cancel() }
         return await withTaskCancellationHandler {
@@ -19,7 +24,8 @@ enum Deadline {
                     }
                 }
                 work.start(
-                    Task {
+                    Task(executorPreference: executor) {
+                        _ = executor
                         let result = await tool.call(arguments: arguments, context: context)
                         if let timer { DeadlineScheduler.shared.cancel(timer) }
                         once.resume(result)

@@ -46,6 +46,11 @@ package struct JSONRPCError: Error, Sendable, Equatable {
     package static let methodNotFoundCode = -32601
     package static let invalidParamsCode = -32602
     package static let internalErrorCode = -32603
+    /// The caller has no valid token (this server's own code, in the implementation range).
+    package static let unauthorizedCode = -32001
+    package static let resourceNotFoundCode = -32002
+    package static let headerMismatchCode = -32020
+    package static let unsupportedVersionCode = -32022
 
     package static func parseError(_ message: String) -> JSONRPCError {
         JSONRPCError(code: parseErrorCode, message: "Parse error: \(message)")
@@ -68,12 +73,22 @@ package struct JSONRPCError: Error, Sendable, Equatable {
     }
 
     package static func headerMismatch(_ message: String) -> JSONRPCError {
-        JSONRPCError(code: -32020, message: message)
+        JSONRPCError(code: headerMismatchCode, message: message)
+    }
+
+    /// A request the transport refused before reading it as JSON-RPC (its media type, Host,
+    /// Origin, session); `message` is said as it is.
+    package static func transportRefused(_ message: String) -> JSONRPCError {
+        JSONRPCError(code: invalidRequestCode, message: message)
+    }
+
+    package static func unauthorized(_ message: String) -> JSONRPCError {
+        JSONRPCError(code: unauthorizedCode, message: message)
     }
 
     package static func unsupportedVersion(_ requested: String) -> JSONRPCError {
         JSONRPCError(
-            code: -32022, message: "Unsupported protocol version: \(requested.prefix(64))",
+            code: unsupportedVersionCode, message: "Unsupported protocol version: \(requested.prefix(64))",
             data: ["supported": .array(ProtocolVersion.all.map { .string($0) }), "requested": .string(requested)])
     }
 

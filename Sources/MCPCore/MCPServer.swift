@@ -30,11 +30,14 @@ package final class MCPServer: Sendable {
     package let toolsets: [String: [String]]
     /// Resources, when the server offers them.
     package let resources: (any ResourceProvider)?
+    /// Where a tool call runs: the transport's executor (libcurl's thread), so the call and
+    /// its upstream transfers share a thread; nil runs it on the global executor.
+    package let callExecutor: (any TaskExecutor)?
 
     package init(
         identity: ServerIdentity, tools: [any Tool], laterTools: (@Sendable () -> [any Tool])? = nil,
         toolsListTTLMs: Int = 300_000, callTimeout: Duration? = nil, toolsets: [String: [String]] = [:],
-        resources: (any ResourceProvider)? = nil
+        resources: (any ResourceProvider)? = nil, callExecutor: (any TaskExecutor)? = nil
     ) {
         self.identity = identity
         self.tools = tools
@@ -43,6 +46,7 @@ package final class MCPServer: Sendable {
         self.callTimeout = callTimeout
         self.toolsets = toolsets
         self.resources = resources
+        self.callExecutor = callExecutor
     }
 
     /// Every tool offered now.
@@ -83,15 +87,6 @@ package final class MCPServer: Sendable {
             }
             return .failure(.methodNotFound(method))
         }
-    }
-
-    /// The era a message's body selects where no transport header speaks (stdio): modern when
-    /// its `_meta` names a protocol version (which must be served), legacy otherwise. So
-    /// `server/discover` without `_meta` is a legacy request for an unknown method, and
-    /// `initialize` with a modern `_meta` a modern request for one, on every transport.
-    package static func era(ofBody params: JSONObject?) -> Result<ProtocolEra, JSONRPCError> {
-        guard params?["_meta"]?[ProtocolVersion.metaVersionKey] != nil else { return .success(.legacy) }
-        return modernVersion(of: params).map { _ in .modern }
     }
 
     /// Checks the `_meta` a modern request must carry and returns its protocol version, which
@@ -178,7 +173,8 @@ package final class MCPServer: Sendable {
         case .object(let object)?: arguments = object
         case let other?: return .failure(.invalidParams("params.arguments must be an object, got \(other.typeName)"))
         }
-        let result = await Deadline.run(tool: tool, arguments: arguments, context: context, limit: callTimeout)
+        let result = await Deadline.run(
+            tool: tool, arguments: arguments, context: context, limit: callTimeout, executor: callExecutor)
         return .success(result.json)
     }
 

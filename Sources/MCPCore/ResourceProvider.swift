@@ -14,6 +14,6 @@ package protocol ResourceProvider: Sendable {
 extension JSONRPCError {
     /// The protocol's "resource not found", with the reason.
     package static func resourceNotFound(_ uri: String, _ reason: String) -> JSONRPCError {
-        JSONRPCError(code: -32002, message: "Resource not found: \(uri.prefix(200)): \(reason)")
+        JSONRPCError(code: JSONRPCError.resourceNotFoundCode, message: "Resource not found: \(uri.prefix(200)): \(reason)")
     }
 }

@@ -87,7 +87,7 @@ package final class SessionTokens: Sendable {
 
     private static func refusal(status: Int, _ message: String) -> StreamableHTTPHandler.Refusal {
         StreamableHTTPHandler.Refusal { id in
-            ResponseBuilder.error(id: id, JSONRPCError(code: -32600, message: message), status: status)
+            ResponseBuilder.error(id: id, .transportRefused(message), status: status)
         }
     }
 }

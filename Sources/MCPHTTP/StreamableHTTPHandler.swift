@@ -6,16 +6,14 @@ import MCPCore
 import Synchronization
 
 /// The MCP Streamable HTTP endpoint for both protocol eras: checks the HTTP request,
-/// authenticates it, hands the message to the `MCPServer` core and writes the answer as
-/// JSON (or SSE when the client asked for progress and accepts a stream).
+/// authenticates it, hands the message to the transport-neutral `MCPDispatcher` and writes
+/// the answer as JSON (or SSE when the client asked for progress and accepts a stream).
 package final class StreamableHTTPHandler: HTTPHandler {
-    package let server: MCPServer
+    package let dispatcher: MCPDispatcher
     package let policy: HTTPPolicy
     package let authentication: TransportAuthentication
-    package let maxJSONDepth: Int
     package let logger: Logger
     package let observer: (any RequestObserver)?
-    package let inFlight = InFlightCalls()
     /// Legacy sessions with signed ids; nil means stateless.
     package let sessions: SessionTokens?
     private let requestCounter = Atomic<UInt64>(0)
@@ -24,14 +22,22 @@ package final class StreamableHTTPHandler: HTTPHandler {
         server: MCPServer, policy: HTTPPolicy, authentication: TransportAuthentication, maxJSONDepth: Int = 64,
         sessions: SessionTokens? = nil, logger: Logger = .silent, observer: (any RequestObserver)? = nil
     ) {
-        self.server = server
+        dispatcher = MCPDispatcher(server: server, maxJSONDepth: maxJSONDepth)
         self.policy = policy
         self.authentication = authentication
-        self.maxJSONDepth = maxJSONDepth
         self.sessions = sessions
         self.logger = logger
         self.observer = observer
     }
+
+    /// A refusal of the HTTP front end, as every other transport refusal: a JSON-RPC error
+    /// without an id.
+    package func refusal(status: Int, reason: String) -> HTTPResponse {
+        ResponseBuilder.error(id: nil, .transportRefused(reason), status: status)
+    }
+
+    /// Calls in progress, for `notifications/cancelled`.
+    package var inFlight: InFlightCalls { dispatcher.inFlight }
 
     package func handle(_ request: HTTPRequest) async -> HTTPResponse {
         let started = ContinuousClock.now
@@ -67,19 +73,11 @@ package final class StreamableHTTPHandler: HTTPHandler {
             record.detail = "transport check"
             return refusal
         }
-        let value: JSONValue
-        do {
-            value = try JSONParser(maxDepth: maxJSONDepth).parse(request.body)
-        } catch {
+        switch dispatcher.decode(request.body) {
+        case .failure(let rejection):
             record.outcome = .rpcError
-            record.rpcCode = -32700
-            return ResponseBuilder.error(id: nil, .parseError(error.description), status: ErrorStatus.envelope)
-        }
-        switch IncomingMessage.classify(value) {
-        case .failure(let error):
-            record.outcome = .rpcError
-            record.rpcCode = error.code
-            return ResponseBuilder.error(id: Self.bestEffortID(value), error, status: ErrorStatus.envelope)
+            record.rpcCode = rejection.error.code
+            return ResponseBuilder.json(rejection.message, status: ErrorStatus.envelope)
         case .success(.response):
             return ResponseBuilder.accepted()
         case .success(.notification(let method, let params)):
@@ -98,11 +96,11 @@ package final class StreamableHTTPHandler: HTTPHandler {
         if request.method == "DELETE", let sessions { return sessions.terminate(request.headers) }
         guard request.method == "POST" else { return ResponseBuilder.methodNotAllowed(request.method) }
         if !HTTPPolicy.isJSONContentType(request.headers["Content-Type"]) {
-            return ResponseBuilder.error(id: nil, JSONRPCError(code: -32600, message: "Unsupported Media Type: Content-Type must be application/json"), status: 415)
+            return ResponseBuilder.error(id: nil, .transportRefused("Unsupported Media Type: Content-Type must be application/json"), status: 415)
         }
         let accept = HTTPPolicy.acceptable(request.headers["Accept"])
         if !accept.json && !accept.eventStream {
-            return ResponseBuilder.error(id: nil, JSONRPCError(code: -32600, message: "Not Acceptable: Accept must allow application/json or text/event-stream"), status: 406)
+            return ResponseBuilder.error(id: nil, .transportRefused("Not Acceptable: Accept must allow application/json or text/event-stream"), status: 406)
         }
         return nil
     }
@@ -110,19 +108,14 @@ package final class StreamableHTTPHandler: HTTPHandler {
     /// The rules every MCP transport on this listener shares: Host, Origin, no token in the URL.
     package func edgeRefusal(_ request: HTTPRequest) -> HTTPResponse? {
         if !policy.isHostAllowed(request.headers["Host"]) {
-            return ResponseBuilder.error(id: nil, JSONRPCError(code: -32600, message: "Misdirected Request: Host header not allowed by server.allowed_hosts"), status: 421)
+            return ResponseBuilder.error(id: nil, .transportRefused("Misdirected Request: Host header not allowed by server.allowed_hosts"), status: 421)
         }
         if !policy.isOriginAllowed(request.headers["Origin"]) {
-            return ResponseBuilder.error(id: nil, JSONRPCError(code: -32600, message: "Forbidden: Origin not allowed by server.allowed_origins"), status: 403)
+            return ResponseBuilder.error(id: nil, .transportRefused("Forbidden: Origin not allowed by server.allowed_origins"), status: 403)
         }
         if policy.queryCarriesToken(request.query) {
-            return ResponseBuilder.error(id: nil, JSONRPCError(code: -32600, message: "Bad Request: tokens are never read from the URL; send 'Authorization: Bearer <token>' or 'X-Loonflow-Access-Token' instead (and revoke a token that was exposed in a URL)"), status: 400)
+            return ResponseBuilder.error(id: nil, .transportRefused("Bad Request: tokens are never read from the URL; send 'Authorization: Bearer <token>' or 'X-Loonflow-Access-Token' instead (and revoke a token that was exposed in a URL)"), status: 400)
         }
         return nil
-    }
-
-    /// An id worth echoing from a message that failed classification.
-    private static func bestEffortID(_ value: JSONValue) -> JSONRPCID? {
-        value["id"].flatMap(JSONRPCID.init)
     }
 }

@@ -69,7 +69,7 @@ package struct TransportAuthentication: Sendable {
         let message =
             "Authentication required: send your Loonflow access token (a personal access token lfpat.<uuid>.<secret> "
             + "or a JWT) as 'Authorization: Bearer <token>' or 'X-Loonflow-Access-Token: <token>'"
-        var response = ResponseBuilder.error(id: id, JSONRPCError(code: -32001, message: message), status: 401)
+        var response = ResponseBuilder.error(id: id, .unauthorized(message), status: 401)
         response.headers.add("WWW-Authenticate", realm)
         return response
     }
@@ -77,7 +77,7 @@ package struct TransportAuthentication: Sendable {
     /// 401 for a malformed or expired token in a header; the token itself is never echoed.
     static func invalidTokenResponse(id: JSONRPCID?, error: AccessTokenError, source: String) -> HTTPResponse {
         let description = "\(source): \(error.description)"
-        var response = ResponseBuilder.error(id: id, JSONRPCError(code: -32001, message: description), status: 401)
+        var response = ResponseBuilder.error(id: id, .unauthorized(description), status: 401)
         let quoted = description.replacingQuotes()
         response.headers.add("WWW-Authenticate", "\(realm), error=\"invalid_token\", error_description=\"\(quoted)\"")
         return response

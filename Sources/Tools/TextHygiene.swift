@@ -22,10 +22,30 @@ package enum TextHygiene {
         }
     }
 
+    /// Whether `text` has a byte that starts the UTF-8 form of a hidden scalar (U+061C starts
+    /// with 0xD8, U+200B...U+2069 with 0xE2, U+FEFF with 0xEF, the tag block with 0xF3). A
+    /// byte scan: most text, ASCII or not, is passed without decoding a scalar.
+    package static func mayHoldHidden(_ text: String) -> Bool {
+        var text = text
+        return text.withUTF8 { bytes in
+            bytes.contains { $0 == 0xE2 || $0 == 0xD8 || $0 == 0xEF || $0 == 0xF3 }
+        }
+    }
+
+    /// Whether any string in `value` (keys aside) may hold a hidden scalar.
+    static func mayHoldHidden(_ value: JSONValue) -> Bool {
+        switch value {
+        case .string(let text): mayHoldHidden(text)
+        case .array(let elements): elements.contains(where: mayHoldHidden)
+        case .object(let object): object.members.contains { mayHoldHidden($0.value) }
+        case .null, .bool, .number: false
+        }
+    }
+
     /// `text` without hidden characters, and how many were removed.
     package static func clean(_ text: String) -> (text: String, removed: Int) {
         // Fast path: most text has none.
-        guard text.unicodeScalars.contains(where: isHidden) else { return (text, 0) }
+        guard mayHoldHidden(text), text.unicodeScalars.contains(where: isHidden) else { return (text, 0) }
         var scalars = String.UnicodeScalarView()
         var removed = 0
         for scalar in text.unicodeScalars {
@@ -57,6 +77,8 @@ package enum TextHygiene {
     }
 
     package static func clean(_ object: JSONObject) -> (object: JSONObject, removed: Int) {
+        // Fast path: nothing to rebuild when no string may hold a hidden scalar.
+        guard object.members.contains(where: { mayHoldHidden($0.value) }) else { return (object, 0) }
         var removed = 0
         var cleaned = JSONObject()
         for (key, member) in object {

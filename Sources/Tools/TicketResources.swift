@@ -50,7 +50,7 @@ package struct TicketResources: ResourceProvider {
         let arguments: JSONObject = ["category": "relation", "page": .number(page), "per_page": .number(Self.pageSize)]
         let result = await CleanTextTool(base: TicketList(environment: environment)).call(arguments: arguments, context: context)
         guard !result.isError, let output = result.structuredContent else {
-            return .failure(JSONRPCError(code: -32603, message: "listing tickets failed: \(result.text)"))
+            return .failure(JSONRPCError(code: JSONRPCError.internalErrorCode, message: "listing tickets failed: \(result.text)"))
         }
         let rows = output["ticket_list"]?.arrayValue ?? []
         var answer: JSONObject = ["resources": .array(rows.compactMap(Self.resource))]

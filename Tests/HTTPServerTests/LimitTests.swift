@@ -6,15 +6,41 @@ import TestSupport
 @Suite("Body and head limits")
 struct LimitTests {
     static let cap = 1024
-    static let tooLargeBody =
-        #"{"jsonrpc":"2.0","id":null,"error":{"code":-32600,"message":"request body exceeds 1024 bytes"}}"#
+    /// The handler's own refusal body: the front end writes what the handler supplies.
+    static let tooLargeBody = #"{"refused":413,"reason":"request body exceeds 1024 bytes"}"#
 
     let calls = Occupancy()
     var options: HTTPServerOptions { HTTPServerOptions(maxBodyBytes: Self.cap) }
-    var handler: ClosureHandler {
-        ClosureHandler { [calls] request in
-            calls.enter()
-            return HTTPResponse(status: 200, body: Array("\(request.body.count)".utf8))
+    var handler: RefusingHandler {
+        RefusingHandler(
+            inner: ClosureHandler { [calls] request in
+                calls.enter()
+                return HTTPResponse(status: 200, body: Array("\(request.body.count)".utf8))
+            })
+    }
+
+    /// A handler with a refusal format of its own.
+    struct RefusingHandler: HTTPHandler {
+        let inner: ClosureHandler
+        func handle(_ request: HTTPRequest) async -> HTTPResponse { await inner.handle(request) }
+        func refusal(status: Int, reason: String) -> HTTPResponse {
+            HTTPResponse(
+                status: status, headers: ["Content-Type": "application/json"],
+                body: Array(#"{"refused":\#(status),"reason":"\#(reason)"}"#.utf8))
+        }
+    }
+
+    @Test("without a format of its own a handler's refusals are plain text")
+    func defaultRefusalIsPlainText() async throws {
+        try await withServer(options, handler: ClosureHandler { _ in HTTPResponse(status: 200) }) { _, port in
+            let response = try await onThread {
+                let client = try RawHTTPClient(port: port)
+                try client.send("POST /big HTTP/1.1\r\nHost: x\r\nContent-Length: 1025\r\n\r\n")
+                return try client.readResponse()
+            }
+            #expect(response.status == 413)
+            #expect(response.header("Content-Type") == "text/plain; charset=utf-8")
+            #expect(response.text == "request body exceeds 1024 bytes\n")
         }
     }
 
@@ -95,7 +121,11 @@ struct LimitTests {
 
     @Test("a client sending its head one byte at a time does not hold up others")
     func slowClient() async throws {
-        try await withServer(handler: echoPathHandler) { _, port in
+        // Fairness, not the head deadline, is under test: a parallel suite on 2 cores can make
+        // the trickle itself take longer than the default 10 s, so the deadline is set far off.
+        var options = HTTPServerOptions()
+        options.headerTimeoutSeconds = 300
+        try await withServer(options, handler: echoPathHandler) { _, port in
             let padding = String(repeating: "p", count: 40)
             let request = Array("GET /slow HTTP/1.1\r\nHost: x\r\nX-Pad: \(padding)\r\n\r\n".utf8)
             let slow = try await onThread { try RawHTTPClient(port: port) }

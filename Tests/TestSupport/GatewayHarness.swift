@@ -52,7 +52,8 @@ package final class GatewayHarness: Sendable {
         self.cancelledRequests = cancelledRequests
         do {
             let handler = CancellationObservingHandler(wrapping: runtime.router, counter: cancelledRequests)
-            server = try HTTPServer(options: Self.listenerOptions(config), handler: handler)
+            server = try HTTPServer(
+                options: Self.listenerOptions(config), handler: handler, handlerExecutor: runtime.upstream.executor)
             try server.start()
         } catch {
             runtime.shutdown()
@@ -116,5 +117,9 @@ private struct CancellationObservingHandler: HTTPHandler {
         } onCancel: {
             counter.increment()
         }
+    }
+
+    func refusal(status: Int, reason: String) -> HTTPResponse {
+        wrapping.refusal(status: status, reason: reason)
     }
 }

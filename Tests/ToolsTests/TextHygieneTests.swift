@@ -7,6 +7,23 @@ import Tools
 
 /// Hidden characters in Loonflow's text never reach the model, and their removal is visible.
 @Suite struct TextHygieneTests {
+    /// The byte scan that lets most text skip decoding must see every scalar `isHidden`
+    /// names, alone and inside other text, and no ASCII.
+    @Test func theByteScanSeesEveryHiddenScalar() {
+        let ranges: [ClosedRange<UInt32>] = [0x0600...0x0700, 0x2000...0x2100, 0xFE00...0xFFFF, 0xE0000...0xE0100]
+        var checked = 0
+        for range in ranges {
+            for value in range {
+                guard let scalar = Unicode.Scalar(value), TextHygiene.isHidden(scalar) else { continue }
+                checked += 1
+                #expect(TextHygiene.mayHoldHidden("ok \(Character(scalar)) ok"), "U+\(String(value, radix: 16))")
+            }
+        }
+        #expect(checked == 5 + 5 + 5 + 4 + 1 + 1 + 128)
+        #expect(!TextHygiene.mayHoldHidden(String(decoding: (0..<128).map { UInt8($0) }, as: UTF8.self)))
+        #expect(!TextHygiene.mayHoldHidden("申请人 Ünïcödé"))
+    }
+
     /// One sample of each class the gateway removes.
     static let hidden: [(String, String)] = [
         ("zero-width space", "\u{200B}"), ("zero-width non-joiner", "\u{200C}"), ("zero-width joiner", "\u{200D}"),
