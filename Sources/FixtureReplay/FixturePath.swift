@@ -1,7 +1,9 @@
+import HTTPMessage
+
 /// Paths as fixtures store them: from `/api/v1.0` on, so a set recorded behind a path
 /// prefix (`https://host/loonflow/api/v1.0/...`) replays under any other.
 package enum FixturePath {
-    static let apiRoot = "/api/v1.0"
+    static let apiRoot = Endpoint.apiRoot
 
     /// Splits an absolute URL (or a path) into its path and raw query; the fragment is dropped.
     package static func split(url: String) -> (path: String, query: String?) {
@@ -16,23 +18,11 @@ package enum FixturePath {
     }
 
     /// The path from `/api/v1.0` on, or the path unchanged when it has no such segment.
-    package static func relative(_ path: String) -> String {
-        var search = path[...]
-        while let range = search.firstRange(of: apiRoot) {
-            let after = range.upperBound
-            if after == path.endIndex || path[after] == "/" { return String(path[range.lowerBound...]) }
-            search = path[after...]
-        }
-        return path
-    }
+    package static func relative(_ path: String) -> String { Endpoint.relative(path) }
 
-    /// The endpoint below `/api/v1.0/` with UUID segments written `{id}`
-    /// (`tickets/{id}/ticket_detail_form`), for per-endpoint query defaults.
-    static func endpoint(_ path: String) -> String {
-        let relativePath = relative(path)
-        let below = relativePath.hasPrefix(apiRoot) ? relativePath.dropFirst(apiRoot.count) : relativePath[...]
-        return below.split(separator: "/").map { looksLikeUUID($0) ? "{id}" : String($0) }.joined(separator: "/")
-    }
+    /// The endpoint template below `/api/v1.0/` (`tickets/{id}/ticket_detail_form`), for
+    /// per-endpoint query defaults and for naming the closest recordings.
+    static func endpoint(_ path: String) -> String { Endpoint(path: path).template }
 
     /// A file-name-safe form of the path below `/api/v1.0`: `tickets_<uuid>_ticket_detail_form`.
     static func slug(_ path: String) -> String {
@@ -43,16 +33,5 @@ package enum FixturePath {
         }
         let joined = parts.joined(separator: "_")
         return joined.isEmpty ? "root" : String(joined.prefix(120))
-    }
-
-    private static func looksLikeUUID(_ text: Substring) -> Bool {
-        text.utf8.count == 36 && text.utf8.allSatisfy { $0 == UInt8(ascii: "-") || $0.isHexDigit }
-    }
-}
-
-extension UInt8 {
-    fileprivate var isHexDigit: Bool {
-        (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(self) || (UInt8(ascii: "a")...UInt8(ascii: "f")).contains(self)
-            || (UInt8(ascii: "A")...UInt8(ascii: "F")).contains(self)
     }
 }

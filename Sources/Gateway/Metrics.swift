@@ -1,3 +1,4 @@
+import HTTPMessage
 import LoonflowClient
 import MCPCore
 import MCPHTTP
@@ -78,21 +79,19 @@ package final class Metrics: RequestObserver, UpstreamObserver, PATExchangeObser
 
     package func patExchangeFellBack() { state.withLock { $0.patFallbacks += 1 } }
 
-    /// `tickets/<uuid>/handle` → `/tickets/{id}/handle`.
+    /// `tickets/<uuid>/handle` → `/tickets/{id}/handle`: the endpoint's template, with segments
+    /// the gateway never calls written `other`, so no path can grow the label set.
     static func template(_ path: String) -> String {
-        let known = [
-            "tickets", "accounts/simple_users", "accounts/users", "ticket_detail_form", "ticket_detail_actions",
-            "ticket_detail_admin_actions", "handle",
-            // A Loonflow MCP upstream: /mcp/<JSON-RPC method>.
-            "mcp", "initialize", "notifications", "initialized", "tools", "call", "list", "ping",
-        ]
-        let parts = path.split(separator: "/").map { part -> String in
-            let text = String(part)
-            if text.count == 36, text.filter({ $0 == "-" }).count == 4 { return "{id}" }
-            return known.contains(text) || text == "accounts" || text == "simple_users" || text == "users" ? text : "other"
-        }
-        return "/" + parts.joined(separator: "/")
+        "/" + Endpoint(path: path).segments.map { knownSegments.contains($0) ? $0 : "other" }.joined(separator: "/")
     }
+
+    private static let knownSegments: Set<String> = [
+        "{id}", "tickets", "accounts", "simple_users", "users", "my_profile", "ticket_detail_form", "ticket_detail_actions",
+        "ticket_detail_admin_actions", "handle", "ticket_flow_history", "current_node_infos", "workflows",
+        "ticket_creation_form", "ticket_creation_actions",
+        // A Loonflow MCP upstream: /mcp/<JSON-RPC method>.
+        "mcp", "initialize", "notifications", "initialized", "tools", "call", "list", "ping",
+    ]
 
     private static func seconds(_ duration: Duration) -> Double {
         Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
