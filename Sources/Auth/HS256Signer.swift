@@ -1,5 +1,5 @@
 import Crypto
-import JSON
+package import JSON
 
 /// Signs JWTs with HS256, in the compact form Loonflow's `/login` issues: the header
 /// `{"alg":"HS256","typ":"JWT"}`, then the payload as given.

@@ -1,4 +1,4 @@
-import HTTPMessage
+package import HTTPMessage
 
 /// Sends upstream requests with libcurl's multi interface on one dedicated thread.
 ///

@@ -1,4 +1,4 @@
-import JSON
+package import JSON
 
 /// A recorded body: kept as JSON when it parses, so fixtures stay readable and diff by
 /// line; anything else (Django's HTML error pages) is kept as text.

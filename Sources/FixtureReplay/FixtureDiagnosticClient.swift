@@ -1,5 +1,5 @@
 import Auth
-import HTTPMessage
+package import HTTPMessage
 import JSON
 
 /// Turns replay's 404 for an unmatched request into Loonflow's error envelope

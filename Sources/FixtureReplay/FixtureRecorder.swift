@@ -1,5 +1,5 @@
 import Glibc
-import HTTPMessage
+package import HTTPMessage
 import JSON
 import Synchronization
 

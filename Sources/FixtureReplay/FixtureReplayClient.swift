@@ -1,4 +1,4 @@
-import HTTPMessage
+package import HTTPMessage
 
 /// Answers the gateway's upstream requests from a fixture set, in process: no socket, no
 /// Loonflow. Stateless: a handled ticket looks the same afterwards.

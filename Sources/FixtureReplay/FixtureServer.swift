@@ -1,4 +1,4 @@
-import HTTPMessage
+package import HTTPMessage
 
 /// A fake Loonflow for `serve-fixtures`: answers REST requests from a fixture set.
 package struct FixtureServer: HTTPHandler {

@@ -1,5 +1,5 @@
 import Auth
-import HTTPMessage
+package import HTTPMessage
 
 /// What replay sends back.
 package struct ReplayAnswer: Sendable {

@@ -1,4 +1,4 @@
-import HTTPMessage
+package import HTTPMessage
 
 /// An incoming request, from either side: the gateway's upstream call (in process) or a
 /// client of `serve-fixtures` (over HTTP).

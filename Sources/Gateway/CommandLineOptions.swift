@@ -1,4 +1,4 @@
-import Config
+package import Config
 
 /// What the command line asks for.
 package enum GatewayCommand: Sendable, Equatable {

@@ -1,15 +1,15 @@
-import Auth
-import Config
+package import Auth
+package import Config
 import FixtureReplay
 import FoundationEssentials
 import HTTPMessage
 import JSON
-import Logging
+package import Logging
 import LoonflowClient
 import LoonflowSimulator
-import MCPCore
-import MCPHTTP
-import MCPUpstream
+package import MCPCore
+package import MCPHTTP
+package import MCPUpstream
 import Tools
 
 /// Everything the gateway serves with, built once from the configuration: the upstream,

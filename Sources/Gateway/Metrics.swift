@@ -1,7 +1,7 @@
 import HTTPMessage
 import LoonflowClient
 import MCPCore
-import MCPHTTP
+package import MCPHTTP
 import Synchronization
 
 /// Prometheus counters and histograms for the MCP endpoint and the upstream calls.

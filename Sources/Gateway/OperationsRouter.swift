@@ -1,4 +1,4 @@
-import HTTPMessage
+package import HTTPMessage
 import JSON
 import MCPHTTP
 

@@ -1,8 +1,8 @@
-import Auth
+package import Auth
 import Glibc
 import JSON
-import Logging
-import MCPCore
+package import Logging
+package import MCPCore
 import Synchronization
 
 /// Newline-delimited JSON-RPC on stdin/stdout for clients that spawn the gateway. Both

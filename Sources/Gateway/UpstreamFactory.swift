@@ -1,12 +1,12 @@
-import Config
+package import Config
 import Curl
-import FixtureReplay
+package import FixtureReplay
 import FoundationEssentials
-import HTTPMessage
+package import HTTPMessage
 import JSON
-import Logging
-import LoonflowClient
-import LoonflowSimulator
+package import Logging
+package import LoonflowClient
+package import LoonflowSimulator
 
 /// The upstream the gateway talks to, and what is known about it.
 package struct UpstreamSetup: Sendable {

@@ -1,6 +1,6 @@
 internal import CMicroHTTPD
 internal import Glibc
-import HTTPMessage
+package import HTTPMessage
 import Synchronization
 
 /// The HTTP/1.1 front end: a libmicrohttpd daemon that hands each complete request to an

@@ -1,4 +1,4 @@
-import JSON
+package import JSON
 
 /// How a field value is made safe for one log line: cut to a bounded length and, in the text
 /// format, quoted and escaped so that no value can end the line or pose as another field.

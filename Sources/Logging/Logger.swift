@@ -1,5 +1,5 @@
 import Glibc
-import JSON
+package import JSON
 import Synchronization
 
 package enum LogLevel: Int, Sendable, Comparable, CaseIterable {

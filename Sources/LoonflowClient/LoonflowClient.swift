@@ -1,6 +1,6 @@
-import Auth
-import HTTPMessage
-import JSON
+package import Auth
+package import HTTPMessage
+package import JSON
 
 /// Typed access to Loonflow's REST API (`/api/v1.0/...`) with the caller's token.
 ///

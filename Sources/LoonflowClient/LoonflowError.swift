@@ -1,5 +1,5 @@
-import Auth
-import HTTPMessage
+package import Auth
+package import HTTPMessage
 
 /// Why a Loonflow REST call did not give usable data. `message` is written for the model
 /// on the other side of the tool call: what happened and what to do next.

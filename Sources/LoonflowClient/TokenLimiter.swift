@@ -1,5 +1,5 @@
 import Crypto
-import HTTPMessage
+package import HTTPMessage
 import Synchronization
 
 /// Protects Loonflow from one caller: at most `maxConcurrent` upstream requests per token

@@ -1,6 +1,6 @@
-import FixtureReplay
+package import FixtureReplay
 import FoundationEssentials
-import HTTPMessage
+package import HTTPMessage
 import JSON
 import Synchronization
 

@@ -1,4 +1,4 @@
-import JSON
+package import JSON
 
 /// A JSON-RPC request id: a string or a number, echoed back exactly.
 package enum JSONRPCID: Sendable, Hashable, CustomStringConvertible {

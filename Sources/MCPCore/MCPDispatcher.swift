@@ -1,4 +1,4 @@
-import JSON
+package import JSON
 
 /// The protocol headers a transport carries beside a message's body: Streamable HTTP's
 /// `MCP-Protocol-Version`, `Mcp-Method` and `Mcp-Name`. Stdio carries none, and then the

@@ -1,4 +1,4 @@
-import JSON
+package import JSON
 
 /// Who this server says it is.
 package struct ServerIdentity: Sendable {

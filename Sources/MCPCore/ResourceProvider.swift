@@ -1,4 +1,4 @@
-import JSON
+package import JSON
 
 /// Serves MCP resources: templates, a paged listing and reads, each for the caller in
 /// `context` (its token decides what it may see).

@@ -1,5 +1,5 @@
-import Auth
-import JSON
+package import Auth
+package import JSON
 
 /// Hints about a tool's effects, as the protocol defines them (untrusted by clients).
 package struct ToolAnnotations: Sendable {

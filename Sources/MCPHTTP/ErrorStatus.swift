@@ -1,4 +1,4 @@
-import MCPCore
+package import MCPCore
 
 /// The HTTP status a JSON-RPC error travels with over Streamable HTTP.
 package enum ErrorStatus {

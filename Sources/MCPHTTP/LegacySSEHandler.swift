@@ -1,5 +1,5 @@
 import Crypto
-import HTTPMessage
+package import HTTPMessage
 import JSON
 import MCPCore
 import Synchronization

@@ -1,4 +1,4 @@
-import MCPCore
+package import MCPCore
 
 /// How a request ended, as logs and metrics name it.
 package enum RequestOutcome: String, Sendable {

@@ -1,6 +1,6 @@
-import HTTPMessage
-import JSON
-import MCPCore
+package import HTTPMessage
+package import JSON
+package import MCPCore
 
 /// Writes JSON-RPC messages as HTTP responses.
 package enum ResponseBuilder {

@@ -1,8 +1,8 @@
 import Auth
-import HTTPMessage
+package import HTTPMessage
 import JSON
-import Logging
-import MCPCore
+package import Logging
+package import MCPCore
 import Synchronization
 
 /// The MCP Streamable HTTP endpoint for both protocol eras: checks the HTTP request,

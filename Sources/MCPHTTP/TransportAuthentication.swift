@@ -1,6 +1,6 @@
-import Auth
-import HTTPMessage
-import JSON
+package import Auth
+package import HTTPMessage
+package import JSON
 import MCPCore
 
 /// Finds and checks the caller's token in the HTTP request: `Authorization: Bearer`, then

@@ -1,9 +1,9 @@
 import Auth
-import JSON
-import Logging
+package import JSON
+package import Logging
 import LoonflowClient
-import MCPCore
-import Tools
+package import MCPCore
+package import Tools
 
 /// A tool whose work is done by the remote Loonflow MCP server. Everything the gateway adds
 /// stays here: its own definition (for the five known tools), local argument and token

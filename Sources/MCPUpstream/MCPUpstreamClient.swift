@@ -1,7 +1,7 @@
-import Auth
-import HTTPMessage
-import JSON
-import LoonflowClient
+package import Auth
+package import HTTPMessage
+package import JSON
+package import LoonflowClient
 import Synchronization
 
 /// A client of one remote Loonflow MCP server (the SaaS or a self-hosted one) that speaks the

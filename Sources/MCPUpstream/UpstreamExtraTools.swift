@@ -1,6 +1,6 @@
 import JSON
 import Logging
-import MCPCore
+package import MCPCore
 import Synchronization
 
 /// The upstream's own tools the operator enabled by name (`tools.upstream_extra`), with the

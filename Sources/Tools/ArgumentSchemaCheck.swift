@@ -1,4 +1,4 @@
-import JSON
+package import JSON
 
 /// Checks tool arguments against the subset of JSON Schema the gateway's input schemas use
 /// (`type`, `enum`, `minimum`, `maximum`, `required`, `additionalProperties: false`), with the

@@ -1,5 +1,5 @@
 import Auth
-import JSON
+package import JSON
 
 /// Checks `ticket_handle`'s field values against the caller's form before anything is sent.
 ///

@@ -1,5 +1,5 @@
 import Auth
-import JSON
+package import JSON
 
 /// One field of a ticket form as the caller sees it.
 package struct FormField: Sendable, Equatable {

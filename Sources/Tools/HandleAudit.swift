@@ -1,6 +1,6 @@
-import Auth
-import JSON
-import Logging
+package import Auth
+package import JSON
+package import Logging
 
 /// What one `ticket_handle` call did, for its single audit line. Holds no token: the user is
 /// the token's stated user id or its redacted form.

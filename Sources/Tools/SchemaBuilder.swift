@@ -1,4 +1,4 @@
-import JSON
+package import JSON
 
 /// Small helpers that keep the tools' JSON Schemas readable.
 package enum Schema {

@@ -1,5 +1,5 @@
-import JSON
-import MCPCore
+package import JSON
+package import MCPCore
 
 /// Removes invisible and bidirectional-control characters from text that came from Loonflow,
 /// so that an instruction planted in a ticket title, comment or field cannot hide from the

@@ -1,8 +1,8 @@
 import Auth
-import JSON
+package import JSON
 import LoonflowClient
 import Logging
-import MCPCore
+package import MCPCore
 
 /// `ticket_create`: validates a new ticket against the workflow's creation form and actions,
 /// then sends `POST /tickets` exactly once (or only validates, with `dry_run`).

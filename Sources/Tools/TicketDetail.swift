@@ -1,7 +1,7 @@
 import Auth
-import JSON
+package import JSON
 import LoonflowClient
-import MCPCore
+package import MCPCore
 
 /// `ticket_detail` and `ticket_prepare_handle` (the same tool under two names, as in the
 /// reference server): the form, the derived field lists and the actions the caller may take.

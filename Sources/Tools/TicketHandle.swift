@@ -1,8 +1,8 @@
 import Auth
-import JSON
+package import JSON
 import Logging
 import LoonflowClient
-import MCPCore
+package import MCPCore
 
 /// `ticket_handle`: validates an action against what the caller is offered, then sends it
 /// to Loonflow exactly once (or only validates, with `dry_run`).

@@ -1,7 +1,7 @@
 import Auth
-import JSON
+package import JSON
 import LoonflowClient
-import MCPCore
+package import MCPCore
 
 /// `ticket_history`: a ticket's flow history, newest first, with its current nodes.
 ///

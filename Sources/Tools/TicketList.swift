@@ -1,7 +1,7 @@
 import Auth
-import JSON
+package import JSON
 import LoonflowClient
-import MCPCore
+package import MCPCore
 
 /// `ticket_list`: `GET /api/v1.0/tickets`, plus a local `act_state` filter that REST lacks.
 package struct TicketList: Tool {

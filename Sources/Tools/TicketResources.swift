@@ -1,5 +1,5 @@
-import JSON
-import MCPCore
+package import JSON
+package import MCPCore
 
 /// Tickets as MCP resources (`loonflow://tickets/{ticket_id}`). A read answers what
 /// `ticket_detail` answers for the caller, checked the same way (the caller's detail form);

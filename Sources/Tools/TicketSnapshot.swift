@@ -1,6 +1,6 @@
-import Auth
-import JSON
-import LoonflowClient
+package import Auth
+package import JSON
+package import LoonflowClient
 
 /// What the three detail endpoints say about one ticket for one caller: the form, the
 /// caller's actions and the admin actions.

@@ -1,6 +1,6 @@
-import Auth
+package import Auth
 import JSON
-import MCPCore
+package import MCPCore
 
 /// Chooses the caller's Loonflow token: the `access_token` argument first, then the token
 /// the transport supplied (header or server default).

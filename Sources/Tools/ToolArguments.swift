@@ -1,5 +1,5 @@
 import Auth
-import JSON
+package import JSON
 
 /// A tool failure whose message goes back to the model as `isError: true`.
 package struct ToolFailure: Error, Sendable, Equatable {

@@ -1,4 +1,4 @@
-import MCPCore
+package import MCPCore
 
 /// The gateway's tools in the order `tools/list` shows them (the reference server's five
 /// first, in its order), and the named toolsets an operator or a client may enable.

@@ -1,8 +1,8 @@
 import Auth
-import JSON
-import LoonflowClient
-import Logging
-import MCPCore
+package import JSON
+package import LoonflowClient
+package import Logging
+package import MCPCore
 
 /// What every Loonflow tool needs: the REST client, token rules and limits.
 package struct ToolEnvironment: Sendable {

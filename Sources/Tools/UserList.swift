@@ -1,7 +1,7 @@
 import Auth
-import JSON
+package import JSON
 import LoonflowClient
-import MCPCore
+package import MCPCore
 
 /// `user_list`: simple rows for anyone, full rows for admins only.
 package struct UserList: Tool {

@@ -1,7 +1,7 @@
 import Auth
-import JSON
+package import JSON
 import LoonflowClient
-import MCPCore
+package import MCPCore
 
 /// `workflow_list`: the workflows of the caller's tenant (`GET /simple_workflows`), with the
 /// id that creation needs under the name `workflow_id`.

@@ -1,7 +1,7 @@
-import Config
-import Gateway
+package import Config
+package import Gateway
 import HTTPMessage
-import HTTPServer
+package import HTTPServer
 import Logging
 import Synchronization
 

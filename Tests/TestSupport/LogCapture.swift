@@ -1,5 +1,5 @@
-import JSON
-import Logging
+package import JSON
+package import Logging
 import Synchronization
 
 /// Every log line a gateway or tool wrote, kept so a test can read them (and prove no token

@@ -1,6 +1,6 @@
 import Curl
-import HTTPMessage
-import JSON
+package import HTTPMessage
+package import JSON
 
 /// One answer from the MCP endpoint, as the wire carried it.
 package struct MCPTestResponse: Sendable {

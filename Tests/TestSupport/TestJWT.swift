@@ -1,6 +1,6 @@
 import Auth
 import Crypto
-import JSON
+package import JSON
 
 /// HS256 JWTs shaped like Loonflow's (`exp` plus a `data` object naming the user), for tests.
 /// Expiry is always a fixed instant, never derived from today's date.

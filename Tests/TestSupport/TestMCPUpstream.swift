@@ -1,5 +1,5 @@
 import HTTPMessage
-import JSON
+package import JSON
 import Synchronization
 
 /// A loopback stand-in for a remote Loonflow MCP server that speaks the 2025 era with

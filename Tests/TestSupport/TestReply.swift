@@ -1,4 +1,4 @@
-import HTTPMessage
+package import HTTPMessage
 
 /// A request as the test upstream read it off the wire.
 package struct RecordedRequest: Sendable {

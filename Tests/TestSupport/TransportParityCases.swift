@@ -1,5 +1,5 @@
 import HTTPMessage
-import JSON
+package import JSON
 import Testing
 
 /// The JSON-RPC messages the transport parity tests send over every transport: both eras,

@@ -1,6 +1,6 @@
 import Auth
 import Crypto
-import HTTPMessage
+package import HTTPMessage
 import JSON
 import Synchronization
 
