@@ -33,6 +33,8 @@ let package = Package(
         // Plain Swift values shared by every layer.
         .target(name: "JSON", swiftSettings: strict),
         .target(name: "HTTPMessage", swiftSettings: strict),
+        // Text shapes several layers check: trimming, canonical UUIDs.
+        .target(name: "PlainText", swiftSettings: strict),
         .target(name: "Logging", dependencies: ["JSON"], swiftSettings: strict),
 
         // Thin edges around the C libraries.
@@ -46,19 +48,19 @@ let package = Package(
         .target(
             name: "MCPHTTP", dependencies: ["MCPCore", "HTTPMessage", "JSON", "Crypto", "Auth", "Logging"],
             swiftSettings: strict),
-        .target(name: "Auth", dependencies: ["JSON", "Crypto"], swiftSettings: strict),
+        .target(name: "Auth", dependencies: ["JSON", "Crypto", "PlainText"], swiftSettings: strict),
         .target(
-            name: "LoonflowClient", dependencies: ["HTTPMessage", "JSON", "Auth", "Crypto"],
+            name: "LoonflowClient", dependencies: ["HTTPMessage", "JSON", "Auth", "Crypto", "PlainText"],
             swiftSettings: strict),
         .target(
-            name: "Tools", dependencies: ["MCPCore", "LoonflowClient", "JSON", "Auth", "Logging"],
+            name: "Tools", dependencies: ["MCPCore", "LoonflowClient", "JSON", "Auth", "Logging", "PlainText"],
             swiftSettings: strict),
         .target(
-            name: "MCPUpstream", dependencies: ["MCPCore", "Tools", "LoonflowClient", "Auth", "JSON", "HTTPMessage", "Logging"],
+            name: "MCPUpstream", dependencies: ["MCPCore", "Tools", "LoonflowClient", "Auth", "JSON", "HTTPMessage", "Logging", "PlainText"],
             swiftSettings: strict),
         .target(name: "Config", dependencies: ["YAML"], swiftSettings: strict),
         .target(
-            name: "FixtureReplay", dependencies: ["HTTPMessage", "JSON", "Crypto", "Auth"],
+            name: "FixtureReplay", dependencies: ["HTTPMessage", "JSON", "Crypto", "Auth", "PlainText"],
             swiftSettings: strict),
         .target(
             name: "LoonflowSimulator", dependencies: ["FixtureReplay", "HTTPMessage", "JSON"],
@@ -67,7 +69,7 @@ let package = Package(
             name: "Gateway",
             dependencies: [
                 "MCPCore", "MCPHTTP", "MCPUpstream", "Tools", "LoonflowClient", "Config", "Curl", "HTTPServer",
-                "FixtureReplay", "LoonflowSimulator", "Logging", "Auth", "JSON", "HTTPMessage",
+                "FixtureReplay", "LoonflowSimulator", "Logging", "Auth", "JSON", "HTTPMessage", "PlainText",
             ],
             swiftSettings: strict),
         .executableTarget(name: "loonflow-mcp-gateway", dependencies: ["Gateway"], swiftSettings: strict),
@@ -75,7 +77,7 @@ let package = Package(
         // Test support: loopback upstreams, fixture loading, an MCP client over libcurl.
         .target(
             name: "TestSupport",
-            dependencies: ["JSON", "HTTPMessage", "Curl", "HTTPServer", "Gateway", "Crypto", "Auth", "Config", "Logging"],
+            dependencies: ["JSON", "HTTPMessage", "Curl", "HTTPServer", "Gateway", "Crypto", "Config", "Logging"],
             path: "Tests/TestSupport", swiftSettings: strict),
         .testTarget(name: "JSONTests", dependencies: ["JSON"], swiftSettings: strict),
         .testTarget(name: "CurlTests", dependencies: ["Curl", "TestSupport", "HTTPMessage"], swiftSettings: strict),
@@ -85,8 +87,8 @@ let package = Package(
         .testTarget(name: "LoggingTests", dependencies: ["Logging", "JSON"], swiftSettings: strict),
         .testTarget(name: "MCPCoreTests", dependencies: ["MCPCore", "JSON", "Auth"], swiftSettings: strict),
         .testTarget(name: "MCPHTTPTests", dependencies: ["MCPHTTP", "MCPCore", "JSON", "HTTPMessage", "Auth", "TestSupport"], swiftSettings: strict),
-        .testTarget(name: "AuthTests", dependencies: ["Auth", "JSON", "Crypto"], swiftSettings: strict),
-        .testTarget(name: "ToolsTests", dependencies: ["Tools", "TestSupport", "JSON", "Curl", "Auth", "HTTPMessage", "Logging", "LoonflowClient", "MCPCore"], swiftSettings: strict),
+        .testTarget(name: "AuthTests", dependencies: ["Auth", "JSON", "Crypto", "PlainText"], swiftSettings: strict),
+        .testTarget(name: "ToolsTests", dependencies: ["Tools", "TestSupport", "JSON", "Curl", "Auth", "HTTPMessage", "Logging", "LoonflowClient", "MCPCore", "PlainText", "Crypto"], swiftSettings: strict),
         .testTarget(name: "FixtureReplayTests", dependencies: ["Logging", "FixtureReplay", "TestSupport", "Gateway", "Config", "MCPCore", "HTTPServer", "Curl", "HTTPMessage", "JSON", "Crypto", "Auth"], swiftSettings: strict),
         .testTarget(
             name: "LoonflowSimulatorTests",

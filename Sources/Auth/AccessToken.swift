@@ -1,5 +1,6 @@
 import Crypto
 import JSON
+import PlainText
 
 /// A Loonflow access token that passed the local shape checks. Its text never reaches a
 /// log or an error message; use `redacted` for that.
@@ -70,18 +71,4 @@ package func normalizedToken(_ raw: String) -> String? {
     if text.hasPrefix("Bearer ") { text = text.dropFirst(7).trimmingWhitespace() }
     if text == "Bearer" { return nil }
     return text.isEmpty ? nil : String(text)
-}
-
-extension Substring {
-    package func trimmingWhitespace() -> Substring {
-        let isSpace: (Character) -> Bool = { $0 == " " || $0 == "\t" || $0 == "\n" || $0 == "\r" }
-        guard let first = firstIndex(where: { !isSpace($0) }), let last = lastIndex(where: { !isSpace($0) }) else {
-            return ""
-        }
-        return self[first...last]
-    }
-}
-
-extension String {
-    package func trimmingWhitespace() -> String { String(Substring(self).trimmingWhitespace()) }
 }

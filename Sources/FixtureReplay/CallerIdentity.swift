@@ -1,4 +1,4 @@
-import Auth
+import Crypto
 import JSON
 
 /// What the recorder can learn about a caller without asking Loonflow: a JWT names its user

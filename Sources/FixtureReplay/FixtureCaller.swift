@@ -1,4 +1,5 @@
 import Auth
+import PlainText
 
 /// Who made a request, as replay tells callers apart: by the SHA-256 of the presented token.
 package enum FixtureCaller: Sendable, Hashable, CustomStringConvertible {

@@ -1,6 +1,7 @@
 import Glibc
 package import HTTPMessage
 import JSON
+import PlainText
 import Synchronization
 
 /// Passes every request to the real Loonflow and writes the exchange into a fixture set:

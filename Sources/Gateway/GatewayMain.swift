@@ -1,4 +1,3 @@
-import Auth
 import Config
 import FixtureReplay
 import FoundationEssentials
@@ -9,6 +8,7 @@ import JSON
 import Logging
 import LoonflowSimulator
 import MCPCore
+import PlainText
 
 /// The program: parses the command line, runs the command, returns the exit status.
 package enum GatewayMain {

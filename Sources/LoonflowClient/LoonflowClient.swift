@@ -1,6 +1,7 @@
 package import Auth
 package import HTTPMessage
 package import JSON
+import PlainText
 
 /// Typed access to Loonflow's REST API (`/api/v1.0/...`) with the caller's token.
 ///

@@ -1,4 +1,3 @@
-import Auth
 package import HTTPMessage
 import JSON
 package import Logging

@@ -3,6 +3,7 @@ package import JSON
 package import Logging
 import LoonflowClient
 package import MCPCore
+import PlainText
 package import Tools
 
 /// A tool whose work is done by the remote Loonflow MCP server. Everything the gateway adds

@@ -1,5 +1,5 @@
-import Auth
 package import JSON
+import PlainText
 
 /// Checks `ticket_handle`'s field values against the caller's form before anything is sent.
 ///

@@ -1,5 +1,5 @@
-import Auth
 package import JSON
+import PlainText
 
 /// One field of a ticket form as the caller sees it.
 package struct FormField: Sendable, Equatable {

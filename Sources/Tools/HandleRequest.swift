@@ -1,5 +1,5 @@
-import Auth
 package import JSON
+import PlainText
 
 /// The action `ticket_handle` is asked to run: the flat arguments with `handle_request`
 /// applied over them, as the reference server merges them.

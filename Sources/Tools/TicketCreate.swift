@@ -1,8 +1,9 @@
 import Auth
 package import JSON
-import LoonflowClient
 import Logging
+import LoonflowClient
 package import MCPCore
+import PlainText
 
 /// `ticket_create`: validates a new ticket against the workflow's creation form and actions,
 /// then sends `POST /tickets` exactly once (or only validates, with `dry_run`).

@@ -1,4 +1,3 @@
-import Auth
 package import JSON
 import LoonflowClient
 package import MCPCore

@@ -2,6 +2,7 @@ import Auth
 package import JSON
 import LoonflowClient
 package import MCPCore
+import PlainText
 
 /// `ticket_list`: `GET /api/v1.0/tickets`, plus a local `act_state` filter that REST lacks.
 package struct TicketList: Tool {

@@ -1,7 +1,7 @@
-import Auth
 package import JSON
 import LoonflowClient
 package import MCPCore
+import PlainText
 
 /// `ticket_prepare_create`: the creation form of a workflow with the caller's field lists
 /// (derived as `ticket_detail` derives them) and the creation actions.

@@ -1,5 +1,5 @@
-import Auth
 package import JSON
+import PlainText
 
 /// A tool failure whose message goes back to the model as `isError: true`.
 package struct ToolFailure: Error, Sendable, Equatable {

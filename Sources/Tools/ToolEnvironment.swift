@@ -1,4 +1,3 @@
-import Auth
 package import JSON
 package import LoonflowClient
 package import Logging

@@ -2,6 +2,7 @@ import Auth
 package import JSON
 import LoonflowClient
 package import MCPCore
+import PlainText
 
 /// `user_list`: simple rows for anyone, full rows for admins only.
 package struct UserList: Tool {

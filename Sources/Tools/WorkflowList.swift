@@ -1,7 +1,7 @@
-import Auth
 package import JSON
 import LoonflowClient
 package import MCPCore
+import PlainText
 
 /// `workflow_list`: the workflows of the caller's tenant (`GET /simple_workflows`), with the
 /// id that creation needs under the name `workflow_id`.

@@ -1,6 +1,7 @@
 import Auth
 import Crypto
 import JSON
+import PlainText
 import Testing
 
 @Suite struct AccessTokenValidatorTests {

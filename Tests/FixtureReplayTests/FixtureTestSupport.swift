@@ -1,4 +1,3 @@
-import Auth
 import Crypto
 import FixtureReplay
 import FoundationEssentials

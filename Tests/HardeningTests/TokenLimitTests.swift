@@ -27,6 +27,8 @@ import Testing
         try await withHarness(upstream, configure: { config in
             config.upstream.maxConcurrentPerToken = 2
             config.upstream.concurrencyWaitMs = 400
+            // The held calls wait on the gate, not on Loonflow's timeout, however slow the suite.
+            config.upstream.timeoutMs = 120_000
         }) { _, client in
             let first = Task { try await client.callTool("ticket_list", token: Tokens.alice) }
             let second = Task { try await client.callTool("ticket_list", token: Tokens.alice) }
@@ -44,8 +46,9 @@ import Testing
             #expect(bob.isToolError == false, "another token is unaffected: \(bob.text)")
 
             gate.open()
-            #expect(try await first.value.isToolError == false)
-            #expect(try await second.value.isToolError == false)
+            let (one, two) = (try await first.value, try await second.value)
+            #expect(one.isToolError == false, "\(one.text)")
+            #expect(two.isToolError == false, "\(two.text)")
         }
     }
 
@@ -57,6 +60,7 @@ import Testing
         try await withHarness(upstream, configure: { config in
             config.upstream.maxConcurrentPerToken = 2
             config.upstream.concurrencyWaitMs = 20_000
+            config.upstream.timeoutMs = 120_000
         }) { gateway, client async throws in
             let first = Task { try await client.callTool("ticket_list", token: Tokens.alice) }
             let second = Task { try await client.callTool("ticket_list", token: Tokens.alice) }

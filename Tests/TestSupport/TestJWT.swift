@@ -1,4 +1,3 @@
-import Auth
 import Crypto
 package import JSON
 

@@ -1,4 +1,3 @@
-import Auth
 import Curl
 import HTTPMessage
 import JSON

@@ -2,8 +2,9 @@ import Curl
 import HTTPMessage
 import JSON
 import MCPCore
-import TestSupport
+import PlainText
 import Testing
+import TestSupport
 import Tools
 
 /// The reference's captures that the REST recordings can reproduce (the two left out use

@@ -1,11 +1,11 @@
-import Auth
+import Crypto
 import Curl
 import HTTPMessage
 import JSON
 import MCPCore
 import Synchronization
-import TestSupport
 import Testing
+import TestSupport
 import Tools
 
 /// The one real request: sent once, never re-sent, not aborted, and reported honestly.
