@@ -81,8 +81,7 @@ package struct JSONSerializer {
     package static func writeString(_ string: String, into out: inout [UInt8]) {
         var string = string
         string.withUTF8 { bytes in
-            var extra = 0
-            for byte in bytes where needsEscape(byte) { extra += escapeLength(byte) - 1 }
+            let extra = escapedExtra(bytes)
             out.append(UInt8(ascii: "\""))
             if extra == 0 {
                 out.append(contentsOf: bytes)
@@ -93,6 +92,27 @@ package struct JSONSerializer {
             }
             out.append(UInt8(ascii: "\""))
         }
+    }
+
+    /// The length the escapes in `bytes` add. Eight bytes at a time: a word with neither a
+    /// control character, a quote nor a backslash is passed in one step.
+    private static func escapedExtra(_ bytes: UnsafeBufferPointer<UInt8>) -> Int {
+        guard let base = bytes.baseAddress else { return 0 }
+        let raw = UnsafeRawPointer(base)
+        var extra = 0
+        var index = 0
+        while index + 8 <= bytes.count {
+            let word = raw.loadUnaligned(fromByteOffset: index, as: UInt64.self)
+            if SWAR.controls(word) != 0 {
+                for byte in bytes[index..<index + 8] where needsEscape(byte) { extra += escapeLength(byte) - 1 }
+            } else {
+                // A quote or a backslash escapes to two bytes: one extra each.
+                extra += SWAR.quotesOrBackslashes(word).nonzeroBitCount
+            }
+            index += 8
+        }
+        for byte in bytes[index...] where needsEscape(byte) { extra += escapeLength(byte) - 1 }
+        return extra
     }
 
     @inline(__always)
@@ -111,7 +131,29 @@ package struct JSONSerializer {
 
     /// Writes `bytes` escaped into `buffer`, which has room for them; returns the count written.
     private static func writeEscaped(_ bytes: UnsafeBufferPointer<UInt8>, into buffer: UnsafeMutableBufferPointer<UInt8>) -> Int {
+        guard let base = bytes.baseAddress, let target = buffer.baseAddress else { return 0 }
+        let raw = UnsafeRawPointer(base)
         var at = 0
+        var index = 0
+        // Words that need no escape are copied whole; the rest byte by byte.
+        while index + 8 <= bytes.count {
+            let word = raw.loadUnaligned(fromByteOffset: index, as: UInt64.self)
+            if SWAR.controls(word) | SWAR.quotesOrBackslashes(word) == 0 {
+                UnsafeMutableRawPointer(target + at).storeBytes(of: word, as: UInt64.self)
+                at += 8
+            } else {
+                at += writeEscapedBytes(UnsafeBufferPointer(rebasing: bytes[index..<index + 8]), into: buffer, at: at)
+            }
+            index += 8
+        }
+        return at + writeEscapedBytes(UnsafeBufferPointer(rebasing: bytes[index...]), into: buffer, at: at)
+    }
+
+    /// Writes `bytes` escaped into `buffer` from `start`; returns the count written.
+    private static func writeEscapedBytes(
+        _ bytes: UnsafeBufferPointer<UInt8>, into buffer: UnsafeMutableBufferPointer<UInt8>, at start: Int
+    ) -> Int {
+        var at = start
         for byte in bytes {
             guard needsEscape(byte) else {
                 buffer[at] = byte
@@ -133,7 +175,7 @@ package struct JSONSerializer {
             }
             at += escapeLength(byte)
         }
-        return at
+        return at - start
     }
 }
 
@@ -143,4 +185,24 @@ extension JSONValue {
 
     /// Compact JSON text.
     package var jsonText: String { JSONSerializer().string(self) }
+}
+
+/// Byte tests on eight bytes at once. Each returns a word with 0x80 set in exactly the bytes
+/// that pass; no carry crosses a byte, so the flags are exact.
+private enum SWAR {
+    private static let low7: UInt64 = 0x7F7F_7F7F_7F7F_7F7F
+
+    /// Bytes equal to zero.
+    @inline(__always)
+    static func zeros(_ word: UInt64) -> UInt64 { ~(((word & low7) &+ low7) | word | low7) }
+
+    /// Bytes below 0x20.
+    @inline(__always)
+    static func controls(_ word: UInt64) -> UInt64 { ~(((word & low7) &+ 0x6060_6060_6060_6060) | word | low7) }
+
+    /// Bytes that are `"` or `\\`.
+    @inline(__always)
+    static func quotesOrBackslashes(_ word: UInt64) -> UInt64 {
+        zeros(word ^ 0x2222_2222_2222_2222) | zeros(word ^ 0x5C5C_5C5C_5C5C_5C5C)
+    }
 }
