@@ -36,6 +36,27 @@ static inline unsigned int cmhd_daemon_flags(bool ipv6) {
     return flags;
 }
 
+/** The same flags without the library's thread: the caller polls the daemon's epoll
+ *  descriptor in its own loop and calls MHD_run. */
+static inline unsigned int cmhd_hosted_daemon_flags(bool ipv6) {
+    return cmhd_daemon_flags(ipv6) & ~(unsigned int)MHD_USE_INTERNAL_POLLING_THREAD;
+}
+
+/** The epoll descriptor of a daemon without its own thread, or -1. */
+static inline int cmhd_daemon_epoll_fd(struct MHD_Daemon *daemon) {
+    const union MHD_DaemonInfo *info = MHD_get_daemon_info(daemon, MHD_DAEMON_INFO_EPOLL_FD);
+    return info == NULL ? -1 : info->epoll_fd;
+}
+
+/** Milliseconds until MHD_run is due whatever the sockets do, or -1 for no deadline. */
+static inline long long cmhd_daemon_timeout_ms(struct MHD_Daemon *daemon) {
+    MHD_UNSIGNED_LONG_LONG timeout = 0;
+    if (MHD_get_timeout(daemon, &timeout) != MHD_YES) {
+        return -1;
+    }
+    return timeout > 0x7fffffffLL ? 0x7fffffffLL : (long long)timeout;
+}
+
 /** An option item carrying an unsigned integer (limits, timeouts, sizes). */
 static inline struct MHD_OptionItem cmhd_option_integer(enum MHD_OPTION option, uintptr_t value) {
     struct MHD_OptionItem item = { option, (intptr_t)value, NULL };

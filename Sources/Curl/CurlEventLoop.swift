@@ -1,23 +1,29 @@
 internal import CCurl
 internal import Glibc
+import HTTPMessage
 import Synchronization
 
 /// One dedicated thread that drives a libcurl multi handle: it adds queued transfers, runs
 /// `curl_multi_perform`, hands finished transfers back, and sleeps in `curl_multi_poll`.
 ///
-/// It is also a task executor: tasks that prefer it run their jobs on the loop thread between
-/// curl rounds. A call handled there submits its transfer and is resumed with the answer on
-/// the same thread, so the transfer costs no thread wake-up at either end.
+/// It is also a task executor and a `ServingLoop`: tasks that prefer it run their jobs on the
+/// loop thread between curl rounds, and guests (the HTTP front end) are polled and served in
+/// the same rounds. A request is read, handled, sent upstream, answered and written back on
+/// this one thread, with no thread wake-up anywhere on the way.
 ///
 /// The multi handle's connection cache keeps idle keep-alive connections for later transfers.
 ///
 /// Thread rule: `multi` (apart from `curl_multi_wakeup`, which is safe from any thread) and
 /// `active` are used only by the loop thread; `state` is guarded by its `Mutex`. The multi
 /// handle is freed in `deinit`, after the thread has ended and nobody can wake it any more.
-final class CurlEventLoop: TaskExecutor, @unchecked Sendable {
+final class CurlEventLoop: ServingLoop, @unchecked Sendable {
     private enum Command {
         case add(Transfer)
         case cancel(Transfer)
+        case host(any LoopGuest)
+        case evict(ObjectIdentifier)
+        /// Work for the loop thread, and what to call once it ran.
+        case run(@Sendable () -> Void, done: @Sendable () -> Void)
     }
 
     private struct State {
@@ -36,6 +42,8 @@ final class CurlEventLoop: TaskExecutor, @unchecked Sendable {
     private let state = Mutex(State())
     /// Transfers inside the multi handle, by easy handle. Loop thread only.
     private var active: [UnsafeMutableRawPointer: Transfer] = [:]
+    /// Components served on the loop thread (the HTTP front end). Loop thread only.
+    private var guests: [any LoopGuest] = []
 
     /// Creates the multi handle and starts the loop thread.
     /// - Parameter maxConnectionsPerHost: a cap on parallel connections to one host, or nil.
@@ -73,6 +81,46 @@ final class CurlEventLoop: TaskExecutor, @unchecked Sendable {
         } else if wake {
             curl_multi_wakeup(multi)
         }
+    }
+
+    // MARK: Guests
+
+    func host(_ guest: any LoopGuest) {
+        queue(.host(guest))
+    }
+
+    func evict(_ guest: any LoopGuest) {
+        let id = ObjectIdentifier(guest)
+        runBetweenRounds { [self] in guests.removeAll { ObjectIdentifier($0) == id } }
+    }
+
+    func runBetweenRounds(_ work: @escaping @Sendable () -> Void) {
+        if isCurrent {
+            work()
+            return
+        }
+        let signal = CompletionSignal()
+        let queued = state.withLock { state in
+            guard !state.shutdownRequested else { return false }
+            state.commands.append(.run(work, done: { signal.fire() }))
+            return true
+        }
+        guard queued else {
+            // The loop has stopped, or is stopping and no longer serves guests.
+            work()
+            return
+        }
+        curl_multi_wakeup(multi)
+        signal.wait()
+    }
+
+    /// Queues a command from any thread; the loop thread itself needs no wake-up.
+    private func queue(_ command: Command) {
+        let wake = state.withLock { state in
+            state.commands.append(command)
+            return !state.isOnLoopThread
+        }
+        if wake { curl_multi_wakeup(multi) }
     }
 
     /// Whether the caller runs on the loop thread.
@@ -156,9 +204,21 @@ final class CurlEventLoop: TaskExecutor, @unchecked Sendable {
             var running: Int32 = 0
             _ = curl_multi_perform(multi, &running)
             collectFinished()
+            for guest in guests { guest.service() }
             // Jobs resumed by finished transfers (or queued meanwhile) run before any sleep.
             let idle = state.withLock { $0.jobs.isEmpty && $0.commands.isEmpty && !$0.shutdownRequested }
-            if idle { _ = curl_multi_poll(multi, nil, 0, 1_000, nil) }
+            if idle { poll() }
+        }
+    }
+
+    /// Sleeps until a transfer, a guest's descriptor or a wake-up needs the loop, or the
+    /// earliest guest deadline (at most a second).
+    private func poll() {
+        var timeout = 1_000
+        for guest in guests { if let due = guest.timeoutMilliseconds { timeout = min(timeout, due) } }
+        var descriptors = guests.map { curl_waitfd(fd: $0.descriptor, events: 0x0001 /* CURL_WAIT_POLLIN */, revents: 0) }
+        _ = descriptors.withUnsafeMutableBufferPointer { buffer in
+            curl_multi_poll(multi, buffer.baseAddress, UInt32(buffer.count), Int32(timeout), nil)
         }
     }
 
@@ -201,6 +261,13 @@ final class CurlEventLoop: TaskExecutor, @unchecked Sendable {
             guard active[transfer.easy.raw] === transfer, transfer.honoursCancellation else { return }
             active[transfer.easy.raw] = nil
             transfer.finish(.cancelled, detachingFrom: multi)
+        case .host(let guest):
+            guests.append(guest)
+        case .evict(let id):
+            guests.removeAll { ObjectIdentifier($0) == id }
+        case .run(let work, let done):
+            work()
+            done()
         }
     }
 
@@ -217,14 +284,54 @@ final class CurlEventLoop: TaskExecutor, @unchecked Sendable {
     }
 
     private func endAll(pending commands: [Command]) {
+        guests = []
         for command in commands {
-            if case .add(let transfer) = command {
-                transfer.finish(.shutDown, detachingFrom: nil)
+            switch command {
+            case .add(let transfer): transfer.finish(.shutDown, detachingFrom: nil)
+            case .run(let work, let done):
+                work()
+                done()
+            case .cancel, .host, .evict: break
             }
         }
         for transfer in active.values {
             transfer.finish(.shutDown, detachingFrom: multi)
         }
         active = [:]
+    }
+}
+
+/// Lets one thread wait until another says a piece of work is done. Blocking on purpose:
+/// the waiter (stopping a guest) needs the loop to have finished its round.
+///
+/// Threading: `fired` is read and written only under `mutex`.
+private final class CompletionSignal: @unchecked Sendable {
+    private let mutex = UnsafeMutablePointer<pthread_mutex_t>.allocate(capacity: 1)
+    private let condition = UnsafeMutablePointer<pthread_cond_t>.allocate(capacity: 1)
+    private var fired = false
+
+    init() {
+        pthread_mutex_init(mutex, nil)
+        pthread_cond_init(condition, nil)
+    }
+
+    deinit {
+        pthread_cond_destroy(condition)
+        pthread_mutex_destroy(mutex)
+        condition.deallocate()
+        mutex.deallocate()
+    }
+
+    func fire() {
+        pthread_mutex_lock(mutex)
+        fired = true
+        pthread_cond_signal(condition)
+        pthread_mutex_unlock(mutex)
+    }
+
+    func wait() {
+        pthread_mutex_lock(mutex)
+        while !fired { pthread_cond_wait(condition, mutex) }
+        pthread_mutex_unlock(mutex)
     }
 }

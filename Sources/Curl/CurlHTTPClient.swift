@@ -32,7 +32,7 @@ package final class CurlHTTPClient: HTTPClient {
     /// The transfer thread as a task executor. A request handler that runs on it sends its
     /// transfers and receives their answers without waking another thread; keep a strong
     /// reference for as long as a task prefers it (task preferences do not retain).
-    package var executor: any TaskExecutor { loop }
+    package var executor: any ServingLoop { loop }
 
     /// Whether the caller runs on the transfer thread.
     package var isOnTransferThread: Bool { loop.isCurrent }

@@ -144,7 +144,7 @@ package enum GatewayMain {
         do {
             server = try HTTPServer(
                 options: serverOptions(config, host: config.server.host, port: config.server.port), handler: runtime.router,
-                handlerExecutor: runtime.upstream.executor)
+                servingLoop: runtime.upstream.executor)
             try server.start()
             if let port = config.server.metrics.port {
                 let listener = try HTTPServer(

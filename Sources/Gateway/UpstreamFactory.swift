@@ -24,7 +24,7 @@ package struct UpstreamSetup: Sendable {
     package var shutdown: @Sendable () -> Void
     /// libcurl's transfer thread, where request handlers run so that a call and its upstream
     /// transfers share one thread; nil for in-process upstreams (fixtures, the simulator).
-    package var executor: (any TaskExecutor)? = nil
+    package var executor: (any ServingLoop)? = nil
 }
 
 package enum UpstreamFactory {

@@ -1,5 +1,6 @@
 internal import CMicroHTTPD
 import HTTPMessage
+import Synchronization
 
 // libmicrohttpd's callbacks. They are plain global functions (no captures, no actor), called
 // only on libmicrohttpd's internal thread. `cls` is the `ServerCore`, retained by
@@ -98,7 +99,9 @@ func connectionNotified(
     let core = Unmanaged<ServerCore>.fromOpaque(cls).takeUnretainedValue()
     switch code {
     case .CONNECTION_NOTIFY_STARTED: core.headDeadline.connectionStarted(connection)
-    case .CONNECTION_NOTIFY_CLOSED: core.headDeadline.connectionClosed(connection)
+    case .CONNECTION_NOTIFY_CLOSED:
+        core.headDeadline.connectionClosed(connection)
+        core.connectionClosedDuringRun.store(true, ordering: .relaxed)
     @unknown default: break
     }
 }

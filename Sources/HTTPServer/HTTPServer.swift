@@ -6,9 +6,12 @@ import Synchronization
 /// The HTTP/1.1 front end: a libmicrohttpd daemon that hands each complete request to an
 /// `HTTPHandler` and writes back its response.
 ///
-/// libmicrohttpd runs one internal epoll thread. When a request is complete its connection
-/// is suspended and the handler runs in a task; the answer is queued when the connection is
-/// resumed, so a slow handler holds no thread. Streamed bodies are written chunk by chunk,
+/// libmicrohttpd runs one epoll thread: its own, or, given a `ServingLoop`, the loop's
+/// (libcurl's transfer thread), which then also runs the handler tasks, so a call and its
+/// upstream transfers never change threads. "libmicrohttpd's thread" below means whichever
+/// it is. When a request is complete its connection is suspended and the handler runs in a
+/// task; the answer is queued when the connection is resumed, so a slow handler holds no
+/// thread. Streamed bodies are written chunk by chunk,
 /// and a client that leaves early gets its handler task cancelled.
 ///
 /// Threading: every method may be called from any thread or task; the lifecycle is kept
@@ -24,21 +27,28 @@ package final class HTTPServer: Sendable {
     private let address: BindAddress
     private let core: ServerCore
     private let lifecycle = Mutex(Lifecycle.idle)
+    /// The loop that drives libmicrohttpd in place of its own thread, when given.
+    private let servingLoop: (any ServingLoop)?
+    /// The daemon as the serving loop's guest, while it runs.
+    private let guest = Mutex<DaemonGuest?>(nil)
 
     /// Checks the options; nothing is bound until `start()`.
-    /// - Parameter handlerExecutor: where handler tasks run (libcurl's transfer thread, so a
-    ///   handler and its upstream transfers share a thread); nil is the global executor.
+    /// - Parameter servingLoop: a loop (libcurl's transfer thread) that runs libmicrohttpd and
+    ///   the handler tasks on its own thread, so that a request, its handler and the handler's
+    ///   upstream transfers never change threads; nil gives libmicrohttpd a thread of its own
+    ///   and handlers the global executor.
     /// - Throws: `HTTPServerError` for a host that is not a numeric address or a
     ///   negative or zero limit.
     package init(
         options: HTTPServerOptions = HTTPServerOptions(), handler: any HTTPHandler,
-        handlerExecutor: (any TaskExecutor)? = nil
+        servingLoop: (any ServingLoop)? = nil
     ) throws(HTTPServerError) {
         try Self.validate(options)
         self.options = options
+        self.servingLoop = servingLoop
         address = try BindAddress(host: options.host, port: options.port)
         core = ServerCore(
-            handler: handler, handlerExecutor: handlerExecutor, options: options, watcher: try DisconnectWatcher(),
+            handler: handler, handlerExecutor: servingLoop, options: options, watcher: try DisconnectWatcher(),
             headDeadline: try HeadDeadline(seconds: options.headerTimeoutSeconds))
     }
 
@@ -83,6 +93,11 @@ package final class HTTPServer: Sendable {
             lifecycle = .running(
                 daemon: MHDHandle(pointer: daemon), port: cmhd_daemon_bound_port(daemon), core: retained,
                 listener: nil)
+            if let servingLoop {
+                let guest = DaemonGuest(daemon: MHDHandle(pointer: daemon), core: core)
+                self.guest.withLock { $0 = guest }
+                servingLoop.host(guest)
+            }
         }
     }
 
@@ -91,13 +106,22 @@ package final class HTTPServer: Sendable {
     package func stopAccepting() {
         lifecycle.withLock { lifecycle in
             guard case .running(let daemon, let port, let core, nil) = lifecycle else { return }
-            let listener = MHD_quiesce_daemon(daemon.pointer)
+            let listener = onDaemonThread { MHD_quiesce_daemon(daemon.pointer) }
             // libmicrohttpd no longer polls the socket but keeps it open until we close it
             // after MHD_stop_daemon; shutting it down makes the kernel refuse new clients.
             if listener >= 0 { _ = shutdown(listener, Int32(SHUT_RDWR)) }
             lifecycle = .running(daemon: daemon, port: port, core: core, listener: listener)
         }
         core.beginDraining()
+    }
+
+    /// Runs `work` where it cannot overlap libmicrohttpd's own processing: between the serving
+    /// loop's rounds when there is one (the library's thread handles this itself otherwise).
+    private func onDaemonThread(_ work: @escaping @Sendable () -> Int32) -> Int32 {
+        guard let servingLoop, guest.withLock({ $0 }) != nil else { return work() }
+        let result = Mutex<Int32>(-1)
+        servingLoop.runBetweenRounds { result.withLock { $0 = work() } }
+        return result.withLock { $0 }
     }
 
     /// Stops gracefully: refuses new connections, waits up to `gracePeriod` for requests
@@ -124,6 +148,10 @@ package final class HTTPServer: Sendable {
         }
         guard let (daemon, retainedCore, listener) = running else { return }
         core.abortAll()
+        // Out of the serving loop first: from here on only this thread uses the daemon.
+        if let servingLoop, let guest = guest.withLock({ state in defer { state = nil }; return state }) {
+            servingLoop.evict(guest)
+        }
         MHD_stop_daemon(daemon.pointer)
         if let listener, listener >= 0 { close(listener) }
         retainedCore.release()
@@ -146,7 +174,8 @@ package final class HTTPServer: Sendable {
             ]
             return items.withUnsafeMutableBufferPointer {
                 cmhd_start_daemon(
-                    cmhd_daemon_flags(address.isIPv6), address.port, accessHandler, core, $0.baseAddress)
+                    servingLoop == nil ? cmhd_daemon_flags(address.isIPv6) : cmhd_hosted_daemon_flags(address.isIPv6),
+                    address.port, accessHandler, core, $0.baseAddress)
             }
         }
     }
@@ -164,5 +193,38 @@ package final class HTTPServer: Sendable {
                 .invalidOption,
                 detail: "\(name) is \(value); it must be in \(range.lowerBound)...\(range.upperBound)")
         }
+    }
+}
+
+/// A daemon without its own thread, served by a `ServingLoop`: the loop waits on the daemon's
+/// epoll descriptor and calls `MHD_run`, which then runs every libmicrohttpd callback on
+/// the loop thread.
+///
+/// Threading: `service` runs only on the loop thread; the daemon is stopped only after the
+/// guest has been evicted.
+final class DaemonGuest: LoopGuest, @unchecked Sendable {
+    private let daemon: MHDHandle
+    private let core: ServerCore
+    let descriptor: Int32
+
+    init(daemon: MHDHandle, core: ServerCore) {
+        self.daemon = daemon
+        self.core = core
+        descriptor = cmhd_daemon_epoll_fd(daemon.pointer)
+    }
+
+    var timeoutMilliseconds: Int? {
+        let timeout = cmhd_daemon_timeout_ms(daemon.pointer)
+        return timeout < 0 ? nil : Int(timeout)
+    }
+
+    /// Runs the daemon; once more when a connection closed meanwhile: libmicrohttpd frees a
+    /// closed connection at the end of a run but takes its listening socket back into the
+    /// epoll set (when it was at `maxConnections`) only at the start of the next, and a client
+    /// waiting in the backlog raises no event until then.
+    func service() {
+        core.connectionClosedDuringRun.store(false, ordering: .relaxed)
+        _ = MHD_run(daemon.pointer)
+        if core.connectionClosedDuringRun.exchange(false, ordering: .relaxed) { _ = MHD_run(daemon.pointer) }
     }
 }

@@ -29,6 +29,8 @@ final class ServerCore: Sendable {
     let watcher: DisconnectWatcher
     let headDeadline: HeadDeadline
     private let registry = Mutex(Registry())
+    /// Set when a connection closed inside `MHD_run` (a served daemon's guest reads it).
+    let connectionClosedDuringRun = Atomic<Bool>(false)
 
     init(
         handler: any HTTPHandler, handlerExecutor: (any TaskExecutor)?, options: HTTPServerOptions,

@@ -53,7 +53,7 @@ package final class GatewayHarness: Sendable {
         do {
             let handler = CancellationObservingHandler(wrapping: runtime.router, counter: cancelledRequests)
             server = try HTTPServer(
-                options: Self.listenerOptions(config), handler: handler, handlerExecutor: runtime.upstream.executor)
+                options: Self.listenerOptions(config), handler: handler, servingLoop: runtime.upstream.executor)
             try server.start()
         } catch {
             runtime.shutdown()
