@@ -21,7 +21,6 @@ final class CurlEventLoop: ServingLoop, @unchecked Sendable {
         case add(Transfer)
         case cancel(Transfer)
         case host(any LoopGuest)
-        case evict(ObjectIdentifier)
         /// Work for the loop thread, and what to call once it ran.
         case run(@Sendable () -> Void, done: @Sendable () -> Void)
     }
@@ -42,8 +41,12 @@ final class CurlEventLoop: ServingLoop, @unchecked Sendable {
     private let state = Mutex(State())
     /// Transfers inside the multi handle, by easy handle. Loop thread only.
     private var active: [UnsafeMutableRawPointer: Transfer] = [:]
-    /// Components served on the loop thread (the HTTP front end). Loop thread only.
-    private var guests: [any LoopGuest] = []
+    /// Components served on the loop thread (the HTTP front end), and the descriptors the
+    /// loop waits on for them. Loop thread only.
+    private var guests: [any LoopGuest] = [] {
+        didSet { guestDescriptors = guests.map { curl_waitfd(fd: $0.descriptor, events: 0x0001 /* CURL_WAIT_POLLIN */, revents: 0) } }
+    }
+    private var guestDescriptors: [curl_waitfd] = []
 
     /// Creates the multi handle and starts the loop thread.
     /// - Parameter maxConnectionsPerHost: a cap on parallel connections to one host, or nil.
@@ -100,13 +103,13 @@ final class CurlEventLoop: ServingLoop, @unchecked Sendable {
             return
         }
         let signal = CompletionSignal()
+        // Until the loop has stopped it runs every queued command, on its way out too.
         let queued = state.withLock { state in
-            guard !state.shutdownRequested else { return false }
+            guard !state.stopped else { return false }
             state.commands.append(.run(work, done: { signal.fire() }))
             return true
         }
         guard queued else {
-            // The loop has stopped, or is stopping and no longer serves guests.
             work()
             return
         }
@@ -197,7 +200,7 @@ final class CurlEventLoop: ServingLoop, @unchecked Sendable {
             }
             guard !stopping else {
                 endAll(pending: commands)
-                stopRunningJobs()
+                finishStopping()
                 return
             }
             commands.forEach(apply)
@@ -216,8 +219,7 @@ final class CurlEventLoop: ServingLoop, @unchecked Sendable {
     private func poll() {
         var timeout = 1_000
         for guest in guests { if let due = guest.timeoutMilliseconds { timeout = min(timeout, due) } }
-        var descriptors = guests.map { curl_waitfd(fd: $0.descriptor, events: 0x0001 /* CURL_WAIT_POLLIN */, revents: 0) }
-        _ = descriptors.withUnsafeMutableBufferPointer { buffer in
+        _ = guestDescriptors.withUnsafeMutableBufferPointer { buffer in
             curl_multi_poll(multi, buffer.baseAddress, UInt32(buffer.count), Int32(timeout), nil)
         }
     }
@@ -234,13 +236,18 @@ final class CurlEventLoop: ServingLoop, @unchecked Sendable {
         }
     }
 
-    /// Marks the loop stopped and hands jobs still queued to the global executor.
-    private func stopRunningJobs() {
-        let jobs = state.withLock { state in
+    /// Marks the loop stopped, ends the commands that came in since its last look, and hands
+    /// jobs still queued to the global executor.
+    private func finishStopping() {
+        let (jobs, commands) = state.withLock { state in
             state.stopped = true
-            defer { state.jobs = [] }
-            return state.jobs
+            defer {
+                state.jobs = []
+                state.commands = []
+            }
+            return (state.jobs, state.commands)
         }
+        endAll(pending: commands)
         for job in jobs { globalConcurrentExecutor.enqueue(ExecutorJob(job)) }
     }
 
@@ -263,8 +270,6 @@ final class CurlEventLoop: ServingLoop, @unchecked Sendable {
             transfer.finish(.cancelled, detachingFrom: multi)
         case .host(let guest):
             guests.append(guest)
-        case .evict(let id):
-            guests.removeAll { ObjectIdentifier($0) == id }
         case .run(let work, let done):
             work()
             done()
@@ -291,7 +296,7 @@ final class CurlEventLoop: ServingLoop, @unchecked Sendable {
             case .run(let work, let done):
                 work()
                 done()
-            case .cancel, .host, .evict: break
+            case .cancel, .host: break
             }
         }
         for transfer in active.values {

@@ -76,8 +76,8 @@ package struct JSONSerializer {
 
     /// Escapes quotes, backslashes and control characters; everything else is UTF-8 as is.
     /// Tool results carry whole JSON documents as strings, full of quotes, so this is the
-    /// serializer's hot loop: it measures the escaped length first, then writes every byte
-    /// into storage of that size and appends it in one copy, instead of appending run by run.
+    /// serializer's hot loop: it measures the escaped length first, grows the output by that
+    /// much once, and writes the escaped bytes straight into it, instead of appending run by run.
     package static func writeString(_ string: String, into out: inout [UInt8]) {
         var string = string
         string.withUTF8 { bytes in
@@ -86,9 +86,11 @@ package struct JSONSerializer {
             if extra == 0 {
                 out.append(contentsOf: bytes)
             } else {
-                out.append(contentsOf: [UInt8](unsafeUninitializedCapacity: bytes.count + extra) { buffer, count in
-                    count = writeEscaped(bytes, into: buffer)
-                })
+                let start = out.count
+                out.append(contentsOf: repeatElement(0, count: bytes.count + extra))
+                out.withUnsafeMutableBufferPointer { buffer in
+                    _ = writeEscaped(bytes, into: UnsafeMutableBufferPointer(rebasing: buffer[start...]))
+                }
             }
             out.append(UInt8(ascii: "\""))
         }

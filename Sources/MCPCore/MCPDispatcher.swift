@@ -195,6 +195,18 @@ package final class MCPDispatcher: Sendable {
             outcome: outcome, cancelled: cancellation.isCancelled || Task.isCancelled)
     }
 
+    /// Starts `body` in a task of its own where tool calls run (the server's call executor),
+    /// for answers that travel apart from their request (an SSE stream). The task retains the
+    /// executor, as a task's preference does not.
+    @discardableResult
+    package func startTask(_ body: @escaping @Sendable () async -> Void) -> Task<Void, Never> {
+        let executor = server.callExecutor
+        return Task(executorPreference: executor) {
+            _ = executor
+            await body()
+        }
+    }
+
     /// Applies a notification; returns what it did, for the log.
     @discardableResult
     package func receive(notification method: String, params: JSONObject?, caller: String) -> String? {

@@ -81,9 +81,7 @@ package final class LegacySSEHandler: HTTPHandler {
             method: "POST", path: inner.policy.path, headers: headers, body: request.body, remoteAddress: request.remoteAddress)
         // Answered at once: the client may send more (a cancellation, say) while a call runs.
         // The call runs where tool calls run (libcurl's thread), as a POST to /mcp does.
-        let executor = inner.dispatcher.server.callExecutor
-        Task(executorPreference: executor) {
-            _ = executor
+        inner.dispatcher.startTask {
             let response = await self.inner.handle(message)
             self.deliver(response, to: id)
         }

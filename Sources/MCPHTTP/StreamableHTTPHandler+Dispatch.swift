@@ -96,7 +96,7 @@ extension StreamableHTTPHandler {
             continuation.yield(ResponseBuilder.sseEvent(["jsonrpc": "2.0", "method": "notifications/progress", "params": .object(notification)]))
         }
         let dispatcher = self.dispatcher
-        let task = Task { [context] in
+        let task = dispatcher.startTask { [context] in
             let answer = await dispatcher.run(id: id, method: method, params: params, era: era, caller: caller, context: context)
             continuation.yield(ResponseBuilder.sseEvent(answer.message))
             continuation.finish()
